@@ -1,0 +1,13 @@
+// Package resolvers implements the GraphQL schema: thin resolvers that read the viewer from the
+// context, ask the access policy, load rows through per-response dataloaders and map them to the
+// API's types. No SQL lives here.
+package resolvers
+
+import "github.com/gigraph/gigraph/db"
+
+//go:generate go tool gqlgen generate --config ../gqlgen.yml
+
+// Resolver is the root resolver; it holds the dependencies every resolver shares.
+type Resolver struct {
+	Store *db.Store
+}

@@ -1,0 +1,268 @@
+// Command gigraph is the GraphQL API server of a freelance marketplace for back-end developers.
+//
+//	gigraph [flags]            serve the API (the default)
+//	gigraph migrate [flags]    apply database migrations and exit
+//	gigraph seed [flags]       fill the database with demo data
+//	gigraph postgres -- CMD    run CMD with an embedded PostgreSQL (DATABASE_URL and
+//	                           TEST_DATABASE_URL set for it), then stop the cluster
+//
+// Every flag has an environment variable; `gigraph --help` lists them with their defaults.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gigraph/gigraph/api"
+	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/db/pgembed"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "gigraph:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// config is every setting of the server, from flags that default to environment variables.
+type config struct {
+	addr             string
+	databaseURL      string
+	env              string
+	pgDataDir        string
+	pgBinDir         string
+	logFormat        string
+	maxBodyBytes     int64
+	parserTokens     int
+	dbMaxConns       int
+	statementTimeout time.Duration
+	lockTimeout      time.Duration
+	shutdownTimeout  time.Duration
+	seedOnEmpty      bool
+}
+
+// setting describes one flag and its environment variable for --help.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	addrDefault := ":8080"
+	if p := getenv("PORT"); p != "" {
+		addrDefault = ":" + p
+	}
+	c := &config{}
+	var errs []error
+	durationVar := func(p *time.Duration, flagName, key string, def time.Duration, usage string) {
+		d := def
+		if v := getenv(key); v != "" {
+			var err error
+			if d, err = time.ParseDuration(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", key, err))
+			}
+		}
+		fs.DurationVar(p, flagName, d, usage+" ($"+key+")")
+	}
+	intVar := func(p *int, flagName, key string, def int, usage string) {
+		n := def
+		if v := getenv(key); v != "" {
+			var err error
+			if n, err = strconv.Atoi(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", key, err))
+			}
+		}
+		fs.IntVar(p, flagName, n, usage+" ($"+key+")")
+	}
+	fs.StringVar(&c.addr, "addr", env("ADDR", addrDefault), "listen address ($ADDR, or :$PORT)")
+	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty starts an embedded PostgreSQL ($DATABASE_URL)")
+	fs.StringVar(&c.env, "env", env("GIGRAPH_ENV", "dev"), "dev (GraphiQL, introspection, suggestions) or prod ($GIGRAPH_ENV)")
+	fs.StringVar(&c.pgDataDir, "pg-data-dir", env("GIGRAPH_PG_DATA_DIR", ".data/postgres"), "data directory of the embedded PostgreSQL ($GIGRAPH_PG_DATA_DIR)")
+	fs.StringVar(&c.pgBinDir, "pg-bin-dir", env("GIGRAPH_PG_BIN_DIR", ""), "directory with initdb and postgres; empty searches PATH and /usr/lib/postgresql ($GIGRAPH_PG_BIN_DIR)")
+	fs.StringVar(&c.logFormat, "log-format", env("GIGRAPH_LOG_FORMAT", ""), "text or json; default json in prod, text in dev ($GIGRAPH_LOG_FORMAT)")
+	var maxBody int
+	intVar(&maxBody, "max-body-bytes", "GIGRAPH_MAX_BODY_BYTES", api.DefaultMaxBodyBytes, "largest accepted request body in bytes")
+	intVar(&c.parserTokens, "max-tokens", "GIGRAPH_MAX_TOKENS", api.DefaultParserTokenLimit, "largest GraphQL document in tokens")
+	intVar(&c.dbMaxConns, "db-max-conns", "GIGRAPH_DB_MAX_CONNS", db.DefaultOptions.MaxOpenConns, "database connection pool size")
+	durationVar(&c.statementTimeout, "statement-timeout", "GIGRAPH_STATEMENT_TIMEOUT", db.DefaultOptions.StatementTimeout, "PostgreSQL statement_timeout")
+	durationVar(&c.lockTimeout, "lock-timeout", "GIGRAPH_LOCK_TIMEOUT", db.DefaultOptions.LockTimeout, "PostgreSQL lock_timeout")
+	durationVar(&c.shutdownTimeout, "shutdown-timeout", "GIGRAPH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long in-flight requests may finish on shutdown")
+	fs.BoolVar(&c.seedOnEmpty, "seed-on-empty", env("GIGRAPH_SEED_ON_EMPTY", "true") == "true", "fill an empty database with demo data on start ($GIGRAPH_SEED_ON_EMPTY)")
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	c.maxBodyBytes = int64(maxBody)
+	if c.env != "dev" && c.env != "prod" {
+		return nil, nil, fmt.Errorf("--env must be dev or prod, got %q", c.env)
+	}
+	return c, fs, nil
+}
+
+func newLogger(c *config, w io.Writer) *slog.Logger {
+	format := c.logFormat
+	if format == "" {
+		format = map[bool]string{true: "json", false: "text"}[c.env == "prod"]
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cmd, rest := "serve", args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		cmd, rest = rest[0], rest[1:]
+	}
+	cfg, fs, err := parseConfig("gigraph "+cmd, rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+
+	switch cmd {
+	case "serve", "migrate", "seed":
+	case "postgres":
+		return runWithPostgres(ctx, cfg, fs.Args(), log, stdout, stderr)
+	default:
+		return fmt.Errorf("unknown command %q (want serve, migrate, seed or postgres)", cmd)
+	}
+
+	dsn := cfg.databaseURL
+	if dsn == "" {
+		cluster, err := pgembed.Start(ctx, pgembed.Config{DataDir: cfg.pgDataDir, BinDir: cfg.pgBinDir, Logger: log})
+		if err != nil {
+			return fmt.Errorf("embedded PostgreSQL: %w", err)
+		}
+		defer cluster.Stop() //nolint:errcheck // Stop logs and cannot fail in a way we could act on
+		if err := ensureDatabase(ctx, cluster); err != nil {
+			return err
+		}
+		dsn = cluster.DSN("gigraph")
+	}
+	store, err := db.Open(ctx, dsn, db.Options{MaxOpenConns: cfg.dbMaxConns, StatementTimeout: cfg.statementTimeout, LockTimeout: cfg.lockTimeout})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	n, err := store.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("database migrated", "applied", n)
+
+	switch cmd {
+	case "migrate":
+		return nil
+	case "seed":
+		return seedDemo(ctx, store, log, fs.Args())
+	}
+	if cfg.seedOnEmpty {
+		if err := seedIfEmpty(ctx, store, log); err != nil {
+			return err
+		}
+	}
+	return serve(ctx, cfg, store, log)
+}
+
+func serve(ctx context.Context, cfg *config, store *db.Store, log *slog.Logger) error {
+	handler := api.New(api.Config{Env: cfg.env, MaxBodyBytes: cfg.maxBodyBytes, ParserTokenLimit: cfg.parserTokens}, store, log)
+	srv := &http.Server{
+		Addr:              cfg.addr,
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// WriteTimeout stays 0: it would cut off WebSocket subscriptions. Operations have their own
+		// timeout, and the GraphQL handler bounds how long a query may run.
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		BaseContext:    func(net.Listener) context.Context { return ctx },
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	log.Info("gigraph listening", "addr", ln.Addr().String(), "env", cfg.env, "graphiql", cfg.env == "dev")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown incomplete", "err", err)
+	}
+	return nil
+}
+
+// ensureDatabase creates the application database on the embedded cluster on first start.
+func ensureDatabase(ctx context.Context, cluster *pgembed.Cluster) error {
+	admin, err := db.Open(ctx, cluster.DSN("postgres"), db.Options{MaxOpenConns: 1})
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	var exists bool
+	if err := admin.DB().GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'gigraph')`); err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := admin.DB().ExecContext(ctx, `CREATE DATABASE gigraph`); err != nil {
+			return fmt.Errorf("create database: %w", err)
+		}
+	}
+	return nil
+}
+
+// runWithPostgres starts an embedded cluster in a fresh temporary directory, runs a command with
+// DATABASE_URL and TEST_DATABASE_URL pointing at it, and removes the cluster afterwards. `make
+// test` uses it so that all test packages share one PostgreSQL.
+func runWithPostgres(ctx context.Context, cfg *config, argv []string, log *slog.Logger, stdout, stderr io.Writer) error {
+	if len(argv) == 0 {
+		return errors.New("usage: gigraph postgres -- COMMAND [ARGS...]")
+	}
+	dir, err := os.MkdirTemp("", "gigraph-pg-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cluster, err := pgembed.Start(ctx, pgembed.Config{DataDir: dir, BinDir: cfg.pgBinDir, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer cluster.Stop() //nolint:errcheck // nothing to do about it
+	dsn := cluster.DSN("postgres")
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	cmd.Env = append(os.Environ(), "TEST_DATABASE_URL="+dsn, "DATABASE_URL="+dsn)
+	return cmd.Run()
+}

@@ -9,6 +9,8 @@
 // Every flag has an environment variable; `gigraph --help` lists them with their defaults.
 package main
 
+//go:generate go tool gqlgen generate --config gqlgen.yml
+
 import (
 	"context"
 	"errors"

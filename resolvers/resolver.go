@@ -5,8 +5,6 @@ package resolvers
 
 import "github.com/gigraph/gigraph/db"
 
-//go:generate go tool gqlgen generate --config ../gqlgen.yml
-
 // Resolver is the root resolver; it holds the dependencies every resolver shares.
 type Resolver struct {
 	Store *db.Store

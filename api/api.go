@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/resolvers"
@@ -28,6 +29,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// ParserTokenLimit caps the tokens of one GraphQL document.
 	ParserTokenLimit int
+	// AllowedOrigins lists the browser origins allowed by CORS and the WebSocket Origin check
+	// ("https://app.example.com"); in dev, any http://localhost or 127.0.0.1 origin is allowed too.
+	AllowedOrigins []string
 }
 
 // Defaults for Config.
@@ -57,7 +61,7 @@ func New(cfg Config, store *db.Store, log *slog.Logger) http.Handler {
 	gql := newGraphQL(cfg, store, log)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", http.MaxBytesHandler(gql, cfg.MaxBodyBytes))
+	mux.Handle("/graphql", auth.Middleware(store)(http.MaxBytesHandler(gql, cfg.MaxBodyBytes)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

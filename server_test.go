@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gigraph/gigraph/db/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// syncBuffer is a bytes.Buffer safe for the server's logger and the test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestRun starts the whole server as main does, on a free port and a fresh database, and talks to
+// it over real HTTP.
+func TestRun(t *testing.T) {
+	dsn := dbtest.URL(t)
+	port := freePort(t)
+	env := map[string]string{"DATABASE_URL": dsn, "ADDR": fmt.Sprintf("127.0.0.1:%d", port), "GIGRAPH_SEED_ON_EMPTY": "false"}
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"gigraph"}, func(k string) string { return env[k] }, &logs, &logs) }()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHealthy(t, base, done, &logs)
+
+	body := `{"query":"{ skills(first: 5) { edges { node { name category } } } }"}`
+	res, err := http.Post(base+"/graphql", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Data struct {
+			Skills struct {
+				Edges []struct {
+					Node struct{ Name, Category string }
+				}
+			}
+		}
+		Errors []any
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Errors) > 0 || len(out.Data.Skills.Edges) != 5 {
+		t.Fatalf("got %d skills and errors %v, want 5 skills", len(out.Data.Skills.Edges), out.Errors)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(25 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+}
+
+func waitHealthy(t *testing.T, base string, done <-chan error, logs fmt.Stringer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("run exited early: %v\n%s", err, logs)
+		default:
+		}
+		res, err := http.Get(base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("server not healthy within 30s\n%s", logs)
+}
+
+func TestHelpListsEverySetting(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"gigraph", "--help"}, func(string) string { return "" }, &out, &out)
+	if err == nil {
+		t.Fatal("--help returned nil error, want flag.ErrHelp")
+	}
+	for _, want := range []string{"DATABASE_URL", "GIGRAPH_ENV", "ADDR", "GIGRAPH_PG_DATA_DIR", "GIGRAPH_MAX_BODY_BYTES"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--help output lacks %s:\n%s", want, out.String())
+		}
+	}
+}

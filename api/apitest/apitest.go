@@ -49,7 +49,10 @@ func NewWithStore(tb testing.TB, cfg api.Config, store *db.Store) *Server {
 
 type testWriter struct{ tb testing.TB }
 
-func (w testWriter) Write(p []byte) (int, error) { w.tb.Log(string(bytes.TrimRight(p, "\n"))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.tb.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}
 
 // Error is one GraphQL error of a response.
 type Error struct {

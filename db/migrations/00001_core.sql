@@ -143,6 +143,80 @@ CREATE INDEX orders_project_idx ON orders (project_id, created_at DESC, id DESC)
 CREATE INDEX orders_client_idx ON orders (client_id, created_at DESC, id DESC);
 CREATE INDEX orders_freelancer_idx ON orders (freelancer_id, created_at DESC, id DESC);
 
+-- The money ledger: append-only double entry. Every movement (a "transfer") writes two or more
+-- entries that sum to zero, in the same transaction as the state change it records.
+-- Accounts: 'client:<client id>', 'escrow:milestone:<milestone id>', 'freelancer:<freelancer id>'.
+CREATE SEQUENCE ledger_transfer_seq;
+CREATE TABLE ledger_entries (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    transfer_id  bigint      NOT NULL,
+    kind         text        NOT NULL CHECK (kind IN ('FUND', 'RELEASE', 'REFUND')),
+    account      text        NOT NULL CHECK (account ~ '^(client|freelancer|escrow:milestone):[0-9]+$'),
+    amount       bigint      NOT NULL CHECK (amount <> 0),
+    currency     text        NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    order_id     bigint      NOT NULL REFERENCES orders (id),
+    milestone_id bigint      NOT NULL REFERENCES milestones (id),
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ledger_entries_order_idx ON ledger_entries (order_id, id);
+CREATE INDEX ledger_entries_milestone_idx ON ledger_entries (milestone_id, id);
+CREATE INDEX ledger_entries_transfer_idx ON ledger_entries (transfer_id);
+CREATE INDEX ledger_entries_account_idx ON ledger_entries (account, currency);
+
+-- Nothing changes or deletes a ledger row: a correction is a reversing entry.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'ledger_entries is append-only: % is not allowed', TG_OP USING ERRCODE = 'restrict_violation';
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries
+    FOR EACH ROW EXECUTE FUNCTION ledger_entries_append_only();
+CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_append_only();
+
+-- Every transfer balances, checked at commit so its entries can be inserted one by one.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_transfer_balances() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    unbalanced text;
+BEGIN
+    SELECT currency INTO unbalanced FROM ledger_entries
+     WHERE transfer_id = NEW.transfer_id GROUP BY currency HAVING sum(amount) <> 0 LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'ledger transfer % does not balance in %', NEW.transfer_id, unbalanced USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE CONSTRAINT TRIGGER ledger_transfer_balances AFTER INSERT ON ledger_entries
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_transfer_balances();
+
+-- Append-only event logs behind subscriptions, digests and resume. Each event's position is its
+-- id; the feed code is responsible for positions becoming visible in order (see the feed package).
+CREATE TABLE gig_events (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id bigint      NOT NULL REFERENCES projects (id),
+    kind       text        NOT NULL DEFAULT 'POSTED' CHECK (kind IN ('POSTED')),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX gig_events_project_idx ON gig_events (project_id);
+
+CREATE TABLE order_events (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    order_id     bigint      NOT NULL REFERENCES orders (id),
+    milestone_id bigint      REFERENCES milestones (id),
+    kind         text        NOT NULL CHECK (kind IN ('PLACED', 'ACCEPTED', 'DECLINED', 'CANCELLED', 'COMPLETED',
+                     'MILESTONE_ADDED', 'MILESTONE_FUNDED', 'MILESTONE_SUBMITTED', 'MILESTONE_RELEASED', 'MILESTONE_REFUNDED')),
+    actor_id     bigint      REFERENCES users (id),
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX order_events_order_idx ON order_events (order_id, id);
+CREATE INDEX order_events_milestone_idx ON order_events (milestone_id);
+CREATE INDEX order_events_actor_idx ON order_events (actor_id);
+
 -- Keeps freelancers.search in step with the profile and the owner's name.
 -- +goose StatementBegin
 CREATE FUNCTION freelancers_search_doc() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -171,5 +245,6 @@ CREATE TRIGGER users_name_search_doc AFTER UPDATE OF name ON users
     FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION users_name_search_doc();
 
 -- +goose Down
-DROP TABLE milestones, orders, project_skills, projects, clients, freelancer_skills, freelancers, skills, sessions, users;
-DROP FUNCTION freelancers_search_doc, users_name_search_doc;
+DROP TABLE order_events, gig_events, ledger_entries, milestones, orders, project_skills, projects, clients, freelancer_skills, freelancers, skills, sessions, users;
+DROP SEQUENCE ledger_transfer_seq;
+DROP FUNCTION freelancers_search_doc, users_name_search_doc, ledger_entries_append_only, ledger_transfer_balances;

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"database/sql"
 	"strconv"
 	"strings"
 )
@@ -11,3 +12,6 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// sqlTxReadOnlySnapshot reads one consistent snapshot across several statements.
+var sqlTxReadOnlySnapshot = sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}

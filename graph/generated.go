@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	Freelancer() FreelancerResolver
 	FreelancerConnection() FreelancerConnectionResolver
 	FreelancerSkill() FreelancerSkillResolver
+	LedgerEntry() LedgerEntryResolver
 	LedgerEntryConnection() LedgerEntryConnectionResolver
 	Milestone() MilestoneResolver
 	Mutation() MutationResolver
@@ -370,6 +371,12 @@ type FreelancerConnectionResolver interface {
 }
 type FreelancerSkillResolver interface {
 	Skill(ctx context.Context, obj *market.FreelancerSkill) (*market.Skill, error)
+}
+type LedgerEntryResolver interface {
+	ID(ctx context.Context, obj *market.LedgerEntry) (string, error)
+	TransferID(ctx context.Context, obj *market.LedgerEntry) (string, error)
+
+	Milestone(ctx context.Context, obj *market.LedgerEntry) (*market.Milestone, error)
 }
 type LedgerEntryConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LedgerEntryConnection) (int, error)
@@ -6285,7 +6292,7 @@ func (ec *executionContext) fieldContext_HistogramBin_count(_ context.Context, f
 	return graphql.NewScalarFieldContext("HistogramBin", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _LedgerEntry_id(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerEntry_id(ctx context.Context, field graphql.CollectedField, obj *market.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6294,7 +6301,7 @@ func (ec *executionContext) _LedgerEntry_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_LedgerEntry_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return ec.Resolvers.LedgerEntry().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6305,10 +6312,10 @@ func (ec *executionContext) _LedgerEntry_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_LedgerEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("LedgerEntry", field, true, true, errors.New("field of type ID does not have child fields"))
 }
 
-func (ec *executionContext) _LedgerEntry_transferId(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerEntry_transferId(ctx context.Context, field graphql.CollectedField, obj *market.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6317,7 +6324,7 @@ func (ec *executionContext) _LedgerEntry_transferId(ctx context.Context, field g
 			return ec.fieldContext_LedgerEntry_transferId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TransferID, nil
+			return ec.Resolvers.LedgerEntry().TransferID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6328,10 +6335,10 @@ func (ec *executionContext) _LedgerEntry_transferId(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_LedgerEntry_transferId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("LedgerEntry", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _LedgerEntry_kind(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerEntry_kind(ctx context.Context, field graphql.CollectedField, obj *market.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6343,8 +6350,8 @@ func (ec *executionContext) _LedgerEntry_kind(ctx context.Context, field graphql
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.LedgerEntryKind) graphql.Marshaler {
-			return ec.marshalNLedgerEntryKind2githubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐLedgerEntryKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v market.LedgerEntryKind) graphql.Marshaler {
+			return ec.marshalNLedgerEntryKind2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐLedgerEntryKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6354,7 +6361,7 @@ func (ec *executionContext) fieldContext_LedgerEntry_kind(_ context.Context, fie
 	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type LedgerEntryKind does not have child fields"))
 }
 
-func (ec *executionContext) _LedgerEntry_account(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerEntry_account(ctx context.Context, field graphql.CollectedField, obj *market.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6377,7 +6384,7 @@ func (ec *executionContext) fieldContext_LedgerEntry_account(_ context.Context, 
 	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _LedgerEntry_amount(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerEntry_amount(ctx context.Context, field graphql.CollectedField, obj *market.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6386,11 +6393,11 @@ func (ec *executionContext) _LedgerEntry_amount(ctx context.Context, field graph
 			return ec.fieldContext_LedgerEntry_amount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
+			return obj.Amount(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *market.Money) graphql.Marshaler {
-			return ec.marshalNMoney2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐMoney(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v market.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐMoney(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6400,7 +6407,7 @@ func (ec *executionContext) fieldContext_LedgerEntry_amount(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "LedgerEntry",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
@@ -6409,7 +6416,7 @@ func (ec *executionContext) fieldContext_LedgerEntry_amount(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _LedgerEntry_milestone(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerEntry_milestone(ctx context.Context, field graphql.CollectedField, obj *market.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6418,7 +6425,7 @@ func (ec *executionContext) _LedgerEntry_milestone(ctx context.Context, field gr
 			return ec.fieldContext_LedgerEntry_milestone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Milestone, nil
+			return ec.Resolvers.LedgerEntry().Milestone(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.Milestone) graphql.Marshaler {
@@ -6432,8 +6439,8 @@ func (ec *executionContext) fieldContext_LedgerEntry_milestone(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "LedgerEntry",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Milestone(ctx, field)
 		},
@@ -6441,7 +6448,7 @@ func (ec *executionContext) fieldContext_LedgerEntry_milestone(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _LedgerEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *market.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6586,8 +6593,8 @@ func (ec *executionContext) _LedgerEntryEdge_node(ctx context.Context, field gra
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LedgerEntry) graphql.Marshaler {
-			return ec.marshalNLedgerEntry2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐLedgerEntry(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *market.LedgerEntry) graphql.Marshaler {
+			return ec.marshalNLedgerEntry2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐLedgerEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12652,9 +12659,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Milestone(ctx, sel, obj)
-	case model.LedgerEntry:
+	case market.LedgerEntry:
 		return ec._LedgerEntry(ctx, sel, &obj)
-	case *model.LedgerEntry:
+	case *market.LedgerEntry:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -13772,7 +13779,7 @@ func (ec *executionContext) _HistogramBin(ctx context.Context, sel ast.Selection
 
 var ledgerEntryImplementors = []string{"LedgerEntry", "Node"}
 
-func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionSet, obj *model.LedgerEntry) graphql.Marshaler {
+func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionSet, obj *market.LedgerEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13783,39 +13790,138 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LedgerEntry")
 		case "id":
-			out.Values[i] = ec._LedgerEntry_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerEntry_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "transferId":
-			out.Values[i] = ec._LedgerEntry_transferId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerEntry_transferId(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "kind":
 			out.Values[i] = ec._LedgerEntry_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "account":
 			out.Values[i] = ec._LedgerEntry_account(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "amount":
 			out.Values[i] = ec._LedgerEntry_amount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "milestone":
-			out.Values[i] = ec._LedgerEntry_milestone(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerEntry_milestone(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "createdAt":
 			out.Values[i] = ec._LedgerEntry_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16877,7 +16983,7 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) marshalNLedgerEntry2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐLedgerEntry(ctx context.Context, sel ast.SelectionSet, v *model.LedgerEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNLedgerEntry2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐLedgerEntry(ctx context.Context, sel ast.SelectionSet, v *market.LedgerEntry) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -16923,13 +17029,13 @@ func (ec *executionContext) marshalNLedgerEntryEdge2ᚖgithubᚗcomᚋgigraphᚋ
 	return ec._LedgerEntryEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNLedgerEntryKind2githubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐLedgerEntryKind(ctx context.Context, v any) (model.LedgerEntryKind, error) {
-	var res model.LedgerEntryKind
+func (ec *executionContext) unmarshalNLedgerEntryKind2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐLedgerEntryKind(ctx context.Context, v any) (market.LedgerEntryKind, error) {
+	var res market.LedgerEntryKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNLedgerEntryKind2githubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐLedgerEntryKind(ctx context.Context, sel ast.SelectionSet, v model.LedgerEntryKind) graphql.Marshaler {
+func (ec *executionContext) marshalNLedgerEntryKind2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐLedgerEntryKind(ctx context.Context, sel ast.SelectionSet, v market.LedgerEntryKind) graphql.Marshaler {
 	return v
 }
 
@@ -16976,16 +17082,6 @@ func (ec *executionContext) marshalNMilestoneStatus2githubᚗcomᚋgigraphᚋgig
 
 func (ec *executionContext) marshalNMoney2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐMoney(ctx context.Context, sel ast.SelectionSet, v market.Money) graphql.Marshaler {
 	return ec._Money(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐMoney(ctx context.Context, sel ast.SelectionSet, v *market.Money) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Money(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMoneyInput2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐMoneyInput(ctx context.Context, v any) (*model.MoneyInput, error) {

@@ -14,6 +14,18 @@ import (
 	"github.com/gigraph/gigraph/market"
 )
 
+func (r *ledgerEntryResolver) ID(ctx context.Context, obj *market.LedgerEntry) (string, error) {
+	panic(fmt.Errorf("not implemented: ID - id"))
+}
+
+func (r *ledgerEntryResolver) TransferID(ctx context.Context, obj *market.LedgerEntry) (string, error) {
+	panic(fmt.Errorf("not implemented: TransferID - transferId"))
+}
+
+func (r *ledgerEntryResolver) Milestone(ctx context.Context, obj *market.LedgerEntry) (*market.Milestone, error) {
+	panic(fmt.Errorf("not implemented: Milestone - milestone"))
+}
+
 func (r *ledgerEntryConnectionResolver) TotalCount(ctx context.Context, obj *model.LedgerEntryConnection) (int, error) {
 	panic(fmt.Errorf("not implemented: TotalCount - totalCount"))
 }
@@ -98,6 +110,8 @@ func (r *queryResolver) Orders(ctx context.Context, filter *model.OrderFilter, f
 	panic(fmt.Errorf("not implemented: Orders - orders"))
 }
 
+func (r *Resolver) LedgerEntry() graph.LedgerEntryResolver { return &ledgerEntryResolver{r} }
+
 func (r *Resolver) LedgerEntryConnection() graph.LedgerEntryConnectionResolver {
 	return &ledgerEntryConnectionResolver{r}
 }
@@ -111,6 +125,7 @@ func (r *Resolver) OrderConnection() graph.OrderConnectionResolver {
 }
 
 type (
+	ledgerEntryResolver           struct{ *Resolver }
 	ledgerEntryConnectionResolver struct{ *Resolver }
 	milestoneResolver             struct{ *Resolver }
 	orderResolver                 struct{ *Resolver }

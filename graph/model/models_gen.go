@@ -222,26 +222,6 @@ type HistogramBin struct {
 	Count int `json:"count"`
 }
 
-// One side of a double-entry money movement. Entries are never changed or deleted.
-type LedgerEntry struct {
-	// The opaque global ID.
-	ID string `json:"id"`
-	// The movement this entry belongs to; the entries of one movement sum to zero.
-	TransferID string `json:"transferId"`
-	// What the movement records.
-	Kind LedgerEntryKind `json:"kind"`
-	// The account: `client:<id>`, `escrow:milestone:<id>` or `freelancer:<id>`.
-	Account string `json:"account"`
-	// Signed amount: positive is a credit to the account, negative a debit.
-	Amount *market.Money `json:"amount"`
-	// The milestone it concerns.
-	Milestone *market.Milestone `json:"milestone"`
-	// When it was recorded.
-	CreatedAt time.Time `json:"createdAt"`
-}
-
-func (LedgerEntry) IsNode() {}
-
 // A page of ledger entries.
 type LedgerEntryConnection struct {
 	// The entries of this page with their cursors.
@@ -258,7 +238,7 @@ type LedgerEntryEdge struct {
 	// Opaque cursor of this edge.
 	Cursor string `json:"cursor"`
 	// The entry.
-	Node *LedgerEntry `json:"node"`
+	Node *market.LedgerEntry `json:"node"`
 }
 
 // Credentials to log in.
@@ -664,67 +644,6 @@ func (e *FreelancerOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e FreelancerOrderField) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// What a ledger entry records.
-type LedgerEntryKind string
-
-const (
-	// Client money into escrow.
-	LedgerEntryKindFund LedgerEntryKind = "FUND"
-	// Escrow paid out to the freelancer.
-	LedgerEntryKindRelease LedgerEntryKind = "RELEASE"
-	// Escrow paid back to the client.
-	LedgerEntryKindRefund LedgerEntryKind = "REFUND"
-)
-
-var AllLedgerEntryKind = []LedgerEntryKind{
-	LedgerEntryKindFund,
-	LedgerEntryKindRelease,
-	LedgerEntryKindRefund,
-}
-
-func (e LedgerEntryKind) IsValid() bool {
-	switch e {
-	case LedgerEntryKindFund, LedgerEntryKindRelease, LedgerEntryKindRefund:
-		return true
-	}
-	return false
-}
-
-func (e LedgerEntryKind) String() string {
-	return string(e)
-}
-
-func (e *LedgerEntryKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = LedgerEntryKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid LedgerEntryKind", str)
-	}
-	return nil
-}
-
-func (e LedgerEntryKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *LedgerEntryKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e LedgerEntryKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
@@ -31,7 +32,10 @@ func (r *clientResolver) OpenProjects(ctx context.Context, obj *market.Client) (
 }
 
 func (r *clientResolver) Orders(ctx context.Context, obj *market.Client, status []market.OrderStatus, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {
-	panic(fmt.Errorf("not implemented: Orders - orders"))
+	if !canSeeProfileOrders(viewer(ctx), obj.UserID) {
+		return nil, nil
+	}
+	return r.ordersConnection(ctx, db.OrderFilter{ClientID: obj.ID, Statuses: status}, first, after, last, before)
 }
 
 func (r *mutationResolver) SaveClientProfile(ctx context.Context, input model.ClientProfileInput) (*market.Client, error) {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
@@ -31,7 +32,10 @@ func (r *freelancerResolver) CompletedOrders(ctx context.Context, obj *market.Fr
 }
 
 func (r *freelancerResolver) Orders(ctx context.Context, obj *market.Freelancer, status []market.OrderStatus, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {
-	panic(fmt.Errorf("not implemented: Orders - orders"))
+	if !canSeeProfileOrders(viewer(ctx), obj.UserID) {
+		return nil, nil
+	}
+	return r.ordersConnection(ctx, db.OrderFilter{FreelancerID: obj.ID, Statuses: status}, first, after, last, before)
 }
 
 func (r *freelancerConnectionResolver) TotalCount(ctx context.Context, obj *model.FreelancerConnection) (int, error) {

@@ -21,12 +21,30 @@ const loaderWait = time.Millisecond
 // (see WithLoaders), so a subscription event never sees rows cached for an earlier one.
 type Loaders struct {
 	Skill *dataloadgen.Loader[int64, *market.Skill]
+
+	Project    *dataloadgen.Loader[int64, *market.Project]
+	Client     *dataloadgen.Loader[int64, *market.Client]
+	Freelancer *dataloadgen.Loader[int64, *market.Freelancer]
+
+	Order           *dataloadgen.Loader[int64, *market.Order]
+	Milestone       *dataloadgen.Loader[int64, *market.Milestone]
+	OrderMilestones *dataloadgen.Loader[int64, []*market.Milestone]
+	LedgerEntry     *dataloadgen.Loader[int64, *market.LedgerEntry]
 }
 
 func newLoaders(store *db.Store) *Loaders {
 	opt := dataloadgen.WithWait(loaderWait)
 	return &Loaders{
 		Skill: dataloadgen.NewMappedLoader(store.SkillsByID, opt),
+
+		Project:    dataloadgen.NewMappedLoader(store.ProjectsByID, opt),
+		Client:     dataloadgen.NewMappedLoader(store.ClientsByID, opt),
+		Freelancer: dataloadgen.NewMappedLoader(store.FreelancersByID, opt),
+
+		Order:           dataloadgen.NewMappedLoader(store.OrdersByID, opt),
+		Milestone:       dataloadgen.NewMappedLoader(store.MilestonesByID, opt),
+		OrderMilestones: dataloadgen.NewMappedLoader(store.MilestonesByOrderID, opt),
+		LedgerEntry:     dataloadgen.NewMappedLoader(store.LedgerEntriesByID, opt),
 	}
 }
 

@@ -7,107 +7,264 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 
+	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
+	"github.com/gigraph/gigraph/relay"
 )
 
 func (r *ledgerEntryResolver) ID(ctx context.Context, obj *market.LedgerEntry) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(typeLedger, obj.ID), nil
 }
 
 func (r *ledgerEntryResolver) TransferID(ctx context.Context, obj *market.LedgerEntry) (string, error) {
-	panic(fmt.Errorf("not implemented: TransferID - transferId"))
+	return strconv.FormatInt(obj.TransferID, 10), nil
 }
 
 func (r *ledgerEntryResolver) Milestone(ctx context.Context, obj *market.LedgerEntry) (*market.Milestone, error) {
-	panic(fmt.Errorf("not implemented: Milestone - milestone"))
+	return load(ctx, loaders(ctx).Milestone, obj.MilestoneID)
 }
 
 func (r *ledgerEntryConnectionResolver) TotalCount(ctx context.Context, obj *model.LedgerEntryConnection) (int, error) {
-	panic(fmt.Errorf("not implemented: TotalCount - totalCount"))
+	return obj.Count(ctx)
 }
 
 func (r *milestoneResolver) ID(ctx context.Context, obj *market.Milestone) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(typeMilestone, obj.ID), nil
 }
 
 func (r *milestoneResolver) Order(ctx context.Context, obj *market.Milestone) (*market.Order, error) {
-	panic(fmt.Errorf("not implemented: Order - order"))
+	return load(ctx, loaders(ctx).Order, obj.OrderID)
 }
 
 func (r *mutationResolver) PlaceOrder(ctx context.Context, input model.PlaceOrderInput) (*market.Order, error) {
-	panic(fmt.Errorf("not implemented: PlaceOrder - placeOrder"))
+	v, err := requireViewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	projectID, err := relay.KeyOf(input.ProjectID, typeProject)
+	if err != nil {
+		return nil, &market.Error{Code: market.CodeNotFound, Field: "input.projectId", Message: "no such project"}
+	}
+	freelancerID, err := relay.KeyOf(input.FreelancerID, typeFreelancer)
+	if err != nil {
+		return nil, &market.Error{Code: market.CodeNotFound, Field: "input.freelancerId", Message: "no such freelancer"}
+	}
+	amount, err := moneyInput("input.amount", input.Amount)
+	if err != nil {
+		return nil, err
+	}
+	o, err := r.Store.PlaceOrder(ctx, v.UserID, db.PlaceOrderInput{
+		ProjectID: projectID, FreelancerID: freelancerID, Amount: amount, Key: input.IdempotencyKey,
+	})
+	if err != nil {
+		return nil, err
+	}
+	changedOrder(ctx, o)
+	return o, nil
 }
 
 func (r *mutationResolver) AcceptOrder(ctx context.Context, id string) (*market.Order, error) {
-	panic(fmt.Errorf("not implemented: AcceptOrder - acceptOrder"))
+	v, o, err := orderForStep(ctx, id, sideFreelancer)
+	if err != nil {
+		return nil, err
+	}
+	if o, err = r.Store.AcceptOrder(ctx, v.UserID, o.ID); err != nil {
+		return nil, err
+	}
+	changedOrder(ctx, o)
+	return o, nil
 }
 
 func (r *mutationResolver) DeclineOrder(ctx context.Context, id string) (*market.Order, error) {
-	panic(fmt.Errorf("not implemented: DeclineOrder - declineOrder"))
+	v, o, err := orderForStep(ctx, id, sideFreelancer)
+	if err != nil {
+		return nil, err
+	}
+	if o, err = r.Store.DeclineOrder(ctx, v.UserID, o.ID); err != nil {
+		return nil, err
+	}
+	changedOrder(ctx, o)
+	return o, nil
 }
 
 func (r *mutationResolver) CancelOrder(ctx context.Context, id string) (*market.Order, error) {
-	panic(fmt.Errorf("not implemented: CancelOrder - cancelOrder"))
+	v, o, err := orderForStep(ctx, id, sideEither)
+	if err != nil {
+		return nil, err
+	}
+	if o, err = r.Store.CancelOrder(ctx, v.UserID, o.ID); err != nil {
+		return nil, err
+	}
+	changedOrder(ctx, o)
+	return o, nil
 }
 
 func (r *mutationResolver) CompleteOrder(ctx context.Context, id string) (*market.Order, error) {
-	panic(fmt.Errorf("not implemented: CompleteOrder - completeOrder"))
+	v, o, err := orderForStep(ctx, id, sideClient)
+	if err != nil {
+		return nil, err
+	}
+	if o, err = r.Store.CompleteOrder(ctx, v.UserID, o.ID); err != nil {
+		return nil, err
+	}
+	changedOrder(ctx, o)
+	return o, nil
 }
 
 func (r *mutationResolver) AddMilestone(ctx context.Context, input model.AddMilestoneInput) (*market.Milestone, error) {
-	panic(fmt.Errorf("not implemented: AddMilestone - addMilestone"))
+	v, o, err := orderForStep(ctx, input.OrderID, sideClient)
+	if err != nil {
+		return nil, err
+	}
+	amount, err := moneyInput("input.amount", input.Amount)
+	if err != nil {
+		return nil, err
+	}
+	m, err := r.Store.AddMilestone(ctx, v.UserID, db.AddMilestoneInput{OrderID: o.ID, Title: input.Title, Amount: amount, DueDate: input.DueDate})
+	if err != nil {
+		return nil, err
+	}
+	changedMilestone(ctx, m)
+	return m, nil
 }
 
 func (r *mutationResolver) FundMilestone(ctx context.Context, id string, idempotencyKey string) (*market.Milestone, error) {
-	panic(fmt.Errorf("not implemented: FundMilestone - fundMilestone"))
+	v, m, err := milestoneForStep(ctx, id, sideClient)
+	if err != nil {
+		return nil, err
+	}
+	if m, err = r.Store.FundMilestone(ctx, v.UserID, m.ID, idempotencyKey); err != nil {
+		return nil, err
+	}
+	changedMilestone(ctx, m)
+	return m, nil
 }
 
 func (r *mutationResolver) SubmitMilestone(ctx context.Context, id string) (*market.Milestone, error) {
-	panic(fmt.Errorf("not implemented: SubmitMilestone - submitMilestone"))
+	v, m, err := milestoneForStep(ctx, id, sideFreelancer)
+	if err != nil {
+		return nil, err
+	}
+	if m, err = r.Store.SubmitMilestone(ctx, v.UserID, m.ID); err != nil {
+		return nil, err
+	}
+	changedMilestone(ctx, m)
+	return m, nil
 }
 
 func (r *mutationResolver) ReleaseMilestone(ctx context.Context, id string, idempotencyKey string) (*market.Milestone, error) {
-	panic(fmt.Errorf("not implemented: ReleaseMilestone - releaseMilestone"))
+	v, m, err := milestoneForStep(ctx, id, sideClient)
+	if err != nil {
+		return nil, err
+	}
+	if m, err = r.Store.ReleaseMilestone(ctx, v.UserID, m.ID, idempotencyKey); err != nil {
+		return nil, err
+	}
+	changedMilestone(ctx, m)
+	return m, nil
 }
 
 func (r *mutationResolver) RefundMilestone(ctx context.Context, id string, idempotencyKey string) (*market.Milestone, error) {
-	panic(fmt.Errorf("not implemented: RefundMilestone - refundMilestone"))
+	v, err := requireViewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, o, err := visibleMilestone(ctx, v, id)
+	if err != nil {
+		return nil, err
+	}
+	// The client refunds before delivery; an admin may also refund a delivered milestone.
+	if !v.IsAdmin {
+		if err := checkSide(v, o, sideClient); err != nil {
+			return nil, err
+		}
+	}
+	if m, err = r.Store.RefundMilestone(ctx, v.UserID, m.ID, idempotencyKey, v.IsAdmin); err != nil {
+		return nil, err
+	}
+	changedMilestone(ctx, m)
+	return m, nil
 }
 
 func (r *orderResolver) ID(ctx context.Context, obj *market.Order) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(typeOrder, obj.ID), nil
 }
 
 func (r *orderResolver) Project(ctx context.Context, obj *market.Order) (*market.Project, error) {
-	panic(fmt.Errorf("not implemented: Project - project"))
+	return load(ctx, loaders(ctx).Project, obj.ProjectID)
 }
 
 func (r *orderResolver) Client(ctx context.Context, obj *market.Order) (*market.Client, error) {
-	panic(fmt.Errorf("not implemented: Client - client"))
+	return load(ctx, loaders(ctx).Client, obj.ClientID)
 }
 
 func (r *orderResolver) Freelancer(ctx context.Context, obj *market.Order) (*market.Freelancer, error) {
-	panic(fmt.Errorf("not implemented: Freelancer - freelancer"))
+	return load(ctx, loaders(ctx).Freelancer, obj.FreelancerID)
 }
 
 func (r *orderResolver) Milestones(ctx context.Context, obj *market.Order) ([]*market.Milestone, error) {
-	panic(fmt.Errorf("not implemented: Milestones - milestones"))
+	ms, err := loaders(ctx).OrderMilestones.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	l := loaders(ctx).Milestone
+	for _, m := range ms {
+		l.Prime(m.ID, m)
+	}
+	return ms, nil
 }
 
 func (r *orderResolver) Ledger(ctx context.Context, obj *market.Order, first *int, after *string) (*model.LedgerEntryConnection, error) {
-	panic(fmt.Errorf("not implemented: Ledger - ledger"))
+	// Orders reach a response only through paths that checked the viewer may see them; the ledger
+	// is checked again because it is the most private part.
+	if !canSeeOrder(viewer(ctx), obj) {
+		return nil, market.ErrNotFound
+	}
+	page, err := relay.NewPage(first, after, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	w, cursors, err := r.Store.ListLedger(ctx, obj.ID, page)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.LedgerEntryConnection{
+		Edges:    make([]*model.LedgerEntryEdge, len(w.Rows)),
+		PageInfo: pageInfo(w.HasNextPage, w.HasPreviousPage, cursors),
+		Count:    func(ctx context.Context) (int, error) { return r.Store.CountLedger(ctx, obj.ID) },
+	}
+	for i := range w.Rows {
+		conn.Edges[i] = &model.LedgerEntryEdge{Cursor: cursors[i], Node: &w.Rows[i]}
+	}
+	return conn, nil
 }
 
 func (r *orderConnectionResolver) TotalCount(ctx context.Context, obj *model.OrderConnection) (int, error) {
-	panic(fmt.Errorf("not implemented: TotalCount - totalCount"))
+	return obj.Count(ctx)
 }
 
 func (r *queryResolver) Orders(ctx context.Context, filter *model.OrderFilter, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {
-	panic(fmt.Errorf("not implemented: Orders - orders"))
+	v, err := requireViewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := db.OrderFilter{ParticipantUserID: v.UserID}
+	if filter != nil {
+		f.Statuses = filter.Status
+		if filter.Role != nil {
+			f.Role = string(*filter.Role)
+		}
+		if filter.ProjectID != nil {
+			if f.ProjectID, err = relay.KeyOf(*filter.ProjectID, typeProject); err != nil {
+				return nil, market.InvalidInput("filter.projectId", "not a project ID")
+			}
+		}
+	}
+	return r.ordersConnection(ctx, f, first, after, last, before)
 }
 
 func (r *Resolver) LedgerEntry() graph.LedgerEntryResolver { return &ledgerEntryResolver{r} }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
@@ -39,7 +40,14 @@ func (r *projectResolver) Skills(ctx context.Context, obj *market.Project) ([]*m
 }
 
 func (r *projectResolver) Orders(ctx context.Context, obj *market.Project, status []market.OrderStatus, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {
-	panic(fmt.Errorf("not implemented: Orders - orders"))
+	c, err := load(ctx, loaders(ctx).Client, obj.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if !canSeeProfileOrders(viewer(ctx), c.UserID) {
+		return nil, nil
+	}
+	return r.ordersConnection(ctx, db.OrderFilter{ProjectID: obj.ID, Statuses: status}, first, after, last, before)
 }
 
 func (r *projectConnectionResolver) TotalCount(ctx context.Context, obj *model.ProjectConnection) (int, error) {

@@ -45,6 +45,8 @@ func (r *Resolver) loadNode(ctx context.Context, id string) (relay.Node, error) 
 	switch typ {
 	case typeSkill:
 		node, err = load(ctx, loaders(ctx).Skill, key)
+	case typeOrder, typeMilestone, typeLedger:
+		node, err = r.loadOrderNode(ctx, typ, key)
 	default:
 		return nil, nil
 	}

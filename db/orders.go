@@ -260,9 +260,18 @@ func (s *Store) AcceptOrder(ctx context.Context, userID, orderID int64) (*market
 		})
 }
 
-// DeclineOrder is the freelancer declining a PROPOSED order. Returns CONFLICT when it is not PROPOSED.
+// DeclineOrder is the freelancer declining a PROPOSED order; its milestones (all PENDING, as nothing
+// is funded before acceptance) become CANCELLED. Returns CONFLICT when it is not PROPOSED.
 func (s *Store) DeclineOrder(ctx context.Context, userID, orderID int64) (*market.Order, error) {
-	return s.orderTransition(ctx, userID, orderID, []market.OrderStatus{market.OrderProposed}, market.OrderDeclined, "DECLINED", nil)
+	return s.orderTransition(ctx, userID, orderID, []market.OrderStatus{market.OrderProposed}, market.OrderDeclined, "DECLINED",
+		func(tx *sqlx.Tx, o *market.Order, _ market.ProjectStatus) error {
+			return cancelPendingMilestones(ctx, tx, o.ID)
+		})
+}
+
+func cancelPendingMilestones(ctx context.Context, tx *sqlx.Tx, orderID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE milestones SET status = 'CANCELLED', updated_at = now() WHERE order_id = $1 AND status = 'PENDING'`, orderID)
+	return err
 }
 
 // CancelOrder calls off a PROPOSED or ACCEPTED order; its PENDING milestones become CANCELLED.
@@ -279,8 +288,7 @@ func (s *Store) CancelOrder(ctx context.Context, userID, orderID int64) (*market
 			if len(held) > 0 {
 				return stateConflict("milestoneStatus", held[0], "a milestone of this order holds money (%s): refund or release it first", held[0])
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE milestones SET status = 'CANCELLED', updated_at = now() WHERE order_id = $1 AND status = 'PENDING'`, o.ID)
-			return err
+			return cancelPendingMilestones(ctx, tx, o.ID)
 		})
 }
 

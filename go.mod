@@ -9,6 +9,7 @@ require (
 	github.com/pressly/goose/v3 v3.26.0
 	github.com/vektah/gqlparser/v2 v2.5.37
 	golang.org/x/text v0.41.0
+	pgregory.net/rapid v1.2.0
 )
 
 require (
@@ -30,7 +31,7 @@ require (
 	golang.org/x/mod v0.40.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/tools v0.49.0 // indirect
-	pgregory.net/rapid v1.2.0 // indirect
+
 )
 
 tool github.com/99designs/gqlgen

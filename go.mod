@@ -31,7 +31,6 @@ require (
 	golang.org/x/mod v0.40.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/tools v0.49.0 // indirect
-
 )
 
 tool github.com/99designs/gqlgen

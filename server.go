@@ -210,6 +210,7 @@ func serve(ctx context.Context, cfg *config, store *db.Store, log *slog.Logger) 
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	log.Info("gigraph listening", "addr", ln.Addr().String(), "env", cfg.env, "graphiql", cfg.env == "dev")
+	go pruneIdempotencyKeys(ctx, store, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -340,9 +340,12 @@ func TestIdempotencyKeys(t *testing.T) {
 		mustNoErr(t, err)
 		return first, []*market.Milestone{m}
 	}()
-	// The key is the user's: used for placeOrder, it cannot fund; another user has their own "same".
+	// The key is the user's: used for placeOrder, it cannot fund; another user has their own "same"
+	// (the stranger gets past the key to the ownership check).
 	_, err = s.FundMilestone(ctx, d.ClientUser, ms[0].ID, "same")
 	wantCode(t, err, market.CodeConflict)
+	_, err = s.PlaceOrder(ctx, d.Stranger, in)
+	wantCode(t, err, market.CodeForbidden)
 	funded, err := s.FundMilestone(ctx, d.ClientUser, ms[0].ID, "fund")
 	mustNoErr(t, err)
 	released, err := s.ReleaseMilestone(ctx, d.ClientUser, ms[0].ID, "release")

@@ -57,7 +57,7 @@ func visibleMilestone(ctx context.Context, v *auth.Viewer, id string) (*market.M
 	return m, o, nil
 }
 
-// Side is who may take a step of an order.
+// side is who may take a step of an order.
 type side int
 
 const (

@@ -18,7 +18,8 @@ import (
 // fixed order — project, then order, then milestone — and changes state with a compare-and-set
 // (UPDATE … WHERE status = ANY(allowed)); ledger entries and the order event are written in the same
 // transaction. Timestamps come from now(), the transaction's start time, so everything one
-// transition writes carries the same instant.
+// transition writes carries the same instant. The event is appended after every row lock is taken:
+// if the feed serialises appends, no transaction waits for a row while holding that turn.
 //
 // Who may do what (client, freelancer, admin) is decided by the caller before it calls a method
 // here; participants never change, so that check cannot race with a transition. What depends on

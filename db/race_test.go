@@ -65,7 +65,10 @@ func TestFundRacesCancel(t *testing.T) {
 		d := newDeal(t, s, market.RateFixed)
 		o, ms := acceptedOrder(t, s, d, 1000, 1000)
 		errs := race(
-			func() error { _, err := s.FundMilestone(ctx, d.ClientUser, ms[0].ID, fmt.Sprint("fund-", i)); return err },
+			func() error {
+				_, err := s.FundMilestone(ctx, d.ClientUser, ms[0].ID, fmt.Sprint("fund-", i))
+				return err
+			},
 			func() error { _, err := s.CancelOrder(ctx, d.FreelancerUser, o.ID); return err },
 		)
 		if (errs[0] == nil) == (errs[1] == nil) {

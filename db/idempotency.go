@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 
 	"github.com/gigraph/gigraph/market"
 )
@@ -57,6 +59,11 @@ func claimKey(ctx context.Context, tx *sqlx.Tx, userID int64, key, op string, ha
 	const insert = `INSERT INTO idempotency_keys (user_id, key, operation, request_hash) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (user_id, key) DO NOTHING`
 	res, err := tx.ExecContext(ctx, insert, userID, key, op, hash)
+	if pq.As(err, pqerror.LockNotAvailable) != nil {
+		// The first call with this key held it longer than lock_timeout: it is still running.
+		return false, (&market.Error{Code: market.CodeConflict, Field: "idempotencyKey",
+			Message: "a request with this idempotency key is still in progress; retry later"}).With("inProgress", true)
+	}
 	if err != nil {
 		return false, err
 	}

@@ -82,3 +82,29 @@ func TestFundRacesCancel(t *testing.T) {
 		checkLedger(t, s)
 	}
 }
+
+// TestKeyInProgress: a call whose key is held by a call still running waits for it, and gives up
+// with CONFLICT (inProgress) after the lock timeout instead of running the operation again.
+func TestKeyInProgress(t *testing.T) {
+	s := dbtest.New(t)
+	ctx := context.Background()
+	d := newDeal(t, s, market.RateFixed)
+	_, ms := acceptedOrder(t, s, d, 1000, 1000)
+	first, err := s.DB().BeginTxx(ctx, nil)
+	mustNoErr(t, err)
+	defer func() { _ = first.Rollback() }()
+	_, err = first.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, operation, request_hash) VALUES ($1, 'slow', 'fundMilestone', sha256('x'))`, d.ClientUser)
+	mustNoErr(t, err)
+	_, err = s.FundMilestone(ctx, d.ClientUser, ms[0].ID, "slow")
+	if me := wantCode(t, err, market.CodeConflict); me.Extensions["inProgress"] != true {
+		t.Fatalf("extensions %v", me.Extensions)
+	}
+	// When the first call ends without a result (rolled back), the key is free again.
+	mustNoErr(t, first.Rollback())
+	m, err := s.FundMilestone(ctx, d.ClientUser, ms[0].ID, "slow")
+	mustNoErr(t, err)
+	if m.Status != market.MilestoneFunded {
+		t.Fatalf("status %s", m.Status)
+	}
+	checkLedger(t, s)
+}

@@ -75,7 +75,9 @@ func New(cfg Config, store *db.Store, log *slog.Logger) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": "up"})
 	})
 	if cfg.Dev() {
-		mux.Handle("GET /{$}", graphiQL())
+		ide := graphiQL()
+		mux.Handle("GET /{$}", ide)
+		mux.Handle("GET /graphiql/", ide)
 	}
 	return withRequestID(mux)
 }

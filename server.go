@@ -141,6 +141,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		cmd, rest = rest[0], rest[1:]
 	}
+	var seedArgs []string
+	if cmd == "seed" {
+		rest, seedArgs = splitSeedArgs(rest, stderr)
+	}
 	cfg, fs, err := parseConfig("gigraph "+cmd, rest, getenv, stderr)
 	if err != nil {
 		return err
@@ -182,7 +186,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return nil
 	case "seed":
-		return seedDemo(ctx, store, log, fs.Args())
+		return seedDemo(ctx, store, log, seedArgs)
 	}
 	if cfg.seedOnEmpty {
 		if err := seedIfEmpty(ctx, store, log); err != nil {

@@ -497,7 +497,7 @@ func (g *generator) milestones(b *batch, o *orderRow, start, end time.Time) time
 	for k := 0; k < m; k++ {
 		g.nextIDs.milestone++
 		ms := milestoneRow{id: g.nextIDs.milestone, order: o.id, title: milestoneTitles[(k+int(o.id))%len(milestoneTitles)],
-			amount: parts[k] * 100, currency: o.currency, created: start.Add(time.Duration(k) * time.Second)}
+			amount: parts[k] * 100, currency: o.currency, created: start}
 		from := start.Add(span * time.Duration(k) / time.Duration(m))
 		to := start.Add(span * time.Duration(k+1) / time.Duration(m))
 		ms.due = to.AddDate(0, 0, 3).Truncate(24 * time.Hour)

@@ -156,6 +156,9 @@ func Run(ctx context.Context, conn *sqlx.DB, o Options) (Stats, error) {
 
 	g := newGenerator(o, skills)
 	w := &writer{conn: conn, log: log, started: time.Now()}
+	if err := conn.GetContext(ctx, &w.superuser, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`); err != nil {
+		return Stats{}, err
+	}
 	if err := w.people(ctx, g, o.PasswordHash); err != nil {
 		return w.stats, err
 	}

@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -118,5 +123,55 @@ func TestHelpListsEverySetting(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help output lacks %s:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestRunEmbeddedPostgres runs the server the way `make run` does, with no DATABASE_URL: it must
+// create its own cluster, migrate and seed it, answer queries, and leave no PostgreSQL process
+// behind once its context ends.
+func TestRunEmbeddedPostgres(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "postgres")
+	port := freePort(t)
+	env := map[string]string{"GIGRAPH_PG_DATA_DIR": dir, "ADDR": fmt.Sprintf("127.0.0.1:%d", port)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"gigraph"}, func(k string) string { return env[k] }, &logs, &logs) }()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHealthy(t, base, done, &logs)
+
+	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.SplitN(string(b), "\n", 2)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Post(base+"/graphql", "application/json", strings.NewReader(`{"query":"{ skills(first: 1) { edges { node { name } } } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("got status %d, want 200", res.StatusCode)
+	}
+
+	began := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return within 10s of cancel")
+	}
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("postgres %d still exists after run returned (kill 0: %v)", pid, err)
+	}
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("shutdown took %s, want under 5s", took)
 	}
 }

@@ -53,6 +53,9 @@ type Cluster struct {
 // ErrBinariesMissing is returned when no PostgreSQL server binaries are installed.
 var ErrBinariesMissing = errors.New("PostgreSQL server binaries (initdb, postgres) not found on PATH or in /usr/lib/postgresql/*/bin: install them with `apt-get install postgresql` (Debian/Ubuntu), or set DATABASE_URL to use an existing database")
 
+// ErrDataDirInUse is returned when a live PostgreSQL already runs on the data directory.
+var ErrDataDirInUse = errors.New("data directory in use")
+
 // FindBinDir returns the directory with initdb and postgres: dir itself when given, else the
 // first directory on PATH that has both, else the newest /usr/lib/postgresql/<version>/bin.
 func FindBinDir(dir string) (string, error) {
@@ -194,7 +197,7 @@ func (c *Cluster) checkNotRunning() error {
 	if err := syscall.Kill(pid, 0); err == nil || errors.Is(err, syscall.EPERM) {
 		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 		if strings.HasPrefix(strings.TrimSpace(string(comm)), "postgres") {
-			return fmt.Errorf("data directory %s is in use by PostgreSQL process %d (is another gigraph running? stop it, or choose another --pg-data-dir)", c.cfg.DataDir, pid)
+			return fmt.Errorf("%w: %s is used by PostgreSQL process %d (is another gigraph running? stop it, or choose another --pg-data-dir)", ErrDataDirInUse, c.cfg.DataDir, pid)
 		}
 	}
 	return nil
@@ -302,15 +305,17 @@ func (c *Cluster) start(ctx context.Context) error {
 	}
 }
 
-// ready reports whether the postmaster has finished start-up: postmaster.pid's status line says
-// "ready" once it accepts connections.
+// ready reports whether our postmaster has finished start-up: postmaster.pid's status line says
+// "ready" once it accepts connections. The file must name our process: a server killed with
+// SIGKILL leaves a stale file that says "ready" too, until the new postmaster replaces it.
 func (c *Cluster) ready() bool {
 	b, err := os.ReadFile(filepath.Join(c.cfg.DataDir, "postmaster.pid"))
 	if err != nil {
 		return false
 	}
 	lines := strings.Split(string(b), "\n")
-	return len(lines) > 7 && strings.TrimSpace(lines[7]) == "ready"
+	return len(lines) > 7 && strings.TrimSpace(lines[0]) == strconv.Itoa(c.cmd.Process.Pid) &&
+		strings.TrimSpace(lines[7]) == "ready"
 }
 
 func (c *Cluster) logTail(from int64) string {

@@ -240,7 +240,6 @@ type batch struct {
 	orders     []orderRow
 	milestones []milestoneRow
 	ledger     []ledgerRow
-	transfers  [2]int64 // first and last transfer ID in this batch
 }
 
 var orderCounts = []int{30, 25, 20, 12, 8, 5} // weights of 1..6 orders per project
@@ -555,10 +554,6 @@ func (g *generator) milestones(b *batch, o *orderRow, start, end time.Time) time
 // transfer records one balanced movement of a milestone's amount from one account to another.
 func (g *generator) transfer(b *batch, kind string, o *orderRow, ms *milestoneRow, at time.Time, from, to string) {
 	g.nextIDs.transfer++
-	if b.transfers[0] == 0 {
-		b.transfers[0] = g.nextIDs.transfer
-	}
-	b.transfers[1] = g.nextIDs.transfer
 	for _, e := range []struct {
 		account string
 		amount  int64

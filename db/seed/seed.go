@@ -159,14 +159,18 @@ func Run(ctx context.Context, conn *sqlx.DB, o Options) (Stats, error) {
 	if err := conn.GetContext(ctx, &w.superuser, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`); err != nil {
 		return Stats{}, err
 	}
-	if err := w.people(ctx, g, o.PasswordHash); err != nil {
-		return w.stats, err
-	}
-	if err := w.market(ctx, g); err != nil {
-		return w.stats, err
-	}
-	if err := w.finish(ctx); err != nil {
-		return w.stats, err
+	w.bulk = o.Orders >= bulkOrders
+	err = w.load(ctx, func(tx *sqlx.Tx) error {
+		if err := w.people(ctx, tx, g, o.PasswordHash); err != nil {
+			return err
+		}
+		if err := w.market(ctx, tx, g); err != nil {
+			return err
+		}
+		return w.finish(ctx, tx)
+	})
+	if err != nil {
+		return Stats{}, err
 	}
 	log.Info("seeded", "took", time.Since(w.started).Round(time.Millisecond), "rows", w.stats.String())
 	return w.stats, nil

@@ -143,10 +143,30 @@ func TestDeterministicAndReset(t *testing.T) {
 	if _, err := conn.ExecContext(ctx, `TRUNCATE ledger_entries`); err == nil {
 		t.Error("TRUNCATE ledger_entries succeeded after reset; the guard must be back on")
 	}
+	indexes := func() string {
+		var s string
+		if err := conn.GetContext(ctx, &s, `SELECT string_agg(indexdef, ';' ORDER BY indexname) FROM pg_indexes WHERE schemaname = current_schema()`); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := indexes()
+	// The second load takes the bulk path: secondary indexes dropped, then rebuilt.
+	defer seed.SetBulkOrders(1)()
 	if _, err := seed.Run(ctx, conn, opts); err != nil {
 		t.Fatal(err)
 	}
 	if got := digest(); got != first {
 		t.Errorf("second seed digest %s, want %s (same seed, same data)", got, first)
+	}
+	if got := indexes(); got != before {
+		t.Errorf("indexes after a bulk load differ:\ngot  %s\nwant %s", got, before)
+	}
+	var disabled int
+	if err := conn.GetContext(ctx, &disabled, `SELECT count(*) FROM pg_trigger WHERE tgenabled = 'D'`); err != nil {
+		t.Fatal(err)
+	}
+	if disabled != 0 {
+		t.Errorf("got %d disabled triggers after seeding, want 0", disabled)
 	}
 }

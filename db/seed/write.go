@@ -23,10 +23,16 @@ type writer struct {
 	stats   Stats
 	// superuser says whether per-row foreign-key checks may be switched off during the load.
 	superuser bool
+	// bulk says whether secondary indexes are rebuilt after the load instead of maintained.
+	bulk    bool
+	indexes []struct{ Name, Def string }
 }
 
-// tx runs fn in a transaction without the pool's statement timeout, which a bulk COPY outlasts.
-func (w *writer) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+// load runs the whole seed in one transaction, so a failed or interrupted seed leaves nothing
+// behind (not even dropped indexes), and no other session sees the checks switched off below: the
+// ALTER TABLEs lock the tables exclusively until commit. The pool's statement timeout is lifted,
+// because a bulk COPY outlasts it.
+func (w *writer) load(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	tx, err := w.conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
@@ -35,26 +41,101 @@ func (w *writer) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
 		return err
 	}
+	// The balance trigger checks each row's transfer at commit: millions of single-transfer
+	// queries at benchmark size. The same rule is checked once over the whole ledger instead.
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE ledger_entries DISABLE TRIGGER ledger_transfer_balances`); err != nil {
+		return err
+	}
 	if err := w.foreignKeyChecks(ctx, tx, "DISABLE"); err != nil {
 		return err
+	}
+	if w.bulk {
+		if err := w.dropIndexes(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if err := fn(tx); err != nil {
 		return err
 	}
+	if err := w.createIndexes(ctx, tx); err != nil {
+		return err
+	}
+	if err := w.verifyForeignKeys(ctx, tx); err != nil {
+		return err
+	}
+	var unbalanced []int64
+	const q = `SELECT transfer_id FROM ledger_entries GROUP BY transfer_id, currency HAVING sum(amount) <> 0 LIMIT 1`
+	if err := tx.SelectContext(ctx, &unbalanced, q); err != nil {
+		return err
+	}
+	if len(unbalanced) > 0 {
+		return fmt.Errorf("seed: ledger transfer %d does not balance", unbalanced[0])
+	}
 	if err := w.foreignKeyChecks(ctx, tx, "ENABLE"); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE ledger_entries ENABLE TRIGGER ledger_transfer_balances`); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// Fresh statistics, so the first queries on the new data get good plans.
+	_, err = w.conn.ExecContext(ctx, `ANALYZE`)
+	return err
 }
 
-// loadedTables are the tables the seed COPYs into.
-var loadedTables = []string{"users", "freelancers", "freelancer_skills", "clients", "projects", "project_skills", "orders", "milestones", "ledger_entries"}
+// dropIndexes drops the secondary indexes of the market tables (those not behind a primary-key or
+// unique constraint) before a bulk load; building them once afterwards is several times cheaper
+// than maintaining them row by row. createIndexes rebuilds them from their saved definitions.
+func (w *writer) dropIndexes(ctx context.Context, tx *sqlx.Tx) error {
+	const q = `SELECT format('%I', ic.relname) AS name, pg_get_indexdef(i.indexrelid) AS def
+		FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
+		WHERE c.relname = ANY($1) AND c.relnamespace = current_schema()::regnamespace
+		  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)
+		ORDER BY ic.relname`
+	if err := tx.SelectContext(ctx, &w.indexes, q, pq.Array(marketTables)); err != nil {
+		return fmt.Errorf("list indexes: %w", err)
+	}
+	for _, ix := range w.indexes {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX `+ix.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) createIndexes(ctx context.Context, tx *sqlx.Tx) error {
+	if len(w.indexes) == 0 {
+		return nil
+	}
+	began := time.Now()
+	// Index builds sort in memory up to this much, instead of spilling to disk.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+		return err
+	}
+	for _, ix := range w.indexes {
+		if _, err := tx.ExecContext(ctx, ix.Def); err != nil {
+			return fmt.Errorf("rebuild index %s: %w", ix.Name, err)
+		}
+	}
+	w.log.Info("rebuilt indexes", "indexes", len(w.indexes), "took", time.Since(began).Round(time.Millisecond))
+	return nil
+}
+
+// loadedTables are the tables the seed COPYs into; marketTables are the big ones among them.
+var (
+	loadedTables = []string{"users", "freelancers", "freelancer_skills", "clients", "projects", "project_skills", "orders", "milestones", "ledger_entries", "gig_events"}
+	marketTables = []string{"projects", "project_skills", "orders", "milestones", "ledger_entries", "gig_events"}
+)
+
+// bulkOrders is the size from which secondary indexes are dropped during the load and rebuilt.
+var bulkOrders = 100_000
 
 // foreignKeyChecks turns the per-row foreign-key checks on the loaded tables off or on, when the
 // database user may (a superuser; the embedded cluster's is). Checking every row's references one
 // by one is half the load time at benchmark size, and the generator links rows by construction;
-// verifyForeignKeys checks every reference in bulk at the end instead. ALTER TABLE holds an
-// exclusive lock until commit, so no other session ever writes while the checks are off.
+// verifyForeignKeys checks every reference in bulk at the end instead.
 func (w *writer) foreignKeyChecks(ctx context.Context, tx *sqlx.Tx, action string) error {
 	if !w.superuser {
 		return nil
@@ -138,10 +219,10 @@ func nullString(s string) any {
 	return s
 }
 
-// people writes users, freelancers with their skills, and clients in one transaction.
-func (w *writer) people(ctx context.Context, g *generator, passwordHash string) error {
+// people writes users, freelancers with their skills, and clients.
+func (w *writer) people(ctx context.Context, tx *sqlx.Tx, g *generator, passwordHash string) error {
 	users, frs, cls := g.people()
-	err := w.tx(ctx, func(tx *sqlx.Tx) error {
+	err := func() error {
 		err := copyIn(ctx, tx, "users", []string{"id", "email", "name", "password_hash", "is_admin", "created_at"}, len(users), func(i int) []any {
 			u := &users[i]
 			return []any{u.id, u.email, u.name, passwordHash, u.admin, u.created}
@@ -180,7 +261,7 @@ func (w *writer) people(ctx context.Context, g *generator, passwordHash string) 
 			c := &cls[i]
 			return []any{c.c.id, c.userID, c.company, c.c.country, c.created, c.created}
 		})
-	})
+	}()
 	if err != nil {
 		return err
 	}
@@ -189,15 +270,15 @@ func (w *writer) people(ctx context.Context, g *generator, passwordHash string) 
 	return nil
 }
 
-// market writes gigs, orders, milestones and the ledger, one transaction per batch, while the
-// generator prepares the next batch.
-func (w *writer) market(ctx context.Context, g *generator) error {
+// market writes gigs, orders, milestones and the ledger batch by batch, while the generator
+// prepares the next batch.
+func (w *writer) market(ctx context.Context, tx *sqlx.Tx, g *generator) error {
 	batches := make(chan *batch, 1)
 	stop := make(chan struct{})
 	defer close(stop)
 	go g.market(batchOrders, batches, stop)
 	for b := range batches {
-		if err := w.tx(ctx, func(tx *sqlx.Tx) error { return w.batch(ctx, tx, b) }); err != nil {
+		if err := w.batch(ctx, tx, b); err != nil {
 			return err
 		}
 		w.stats.Projects += len(b.projects)
@@ -253,12 +334,6 @@ func (w *writer) batch(ctx context.Context, tx *sqlx.Tx, b *batch) error {
 	if len(b.ledger) == 0 {
 		return nil
 	}
-	// The balance trigger checks each row's transfer at commit: millions of single-transfer queries
-	// at benchmark size. Inside this transaction only (ALTER TABLE locks the table, so no other
-	// session sees the trigger off), it is replaced by the same rule checked once over the batch.
-	if _, err := tx.ExecContext(ctx, `ALTER TABLE ledger_entries DISABLE TRIGGER ledger_transfer_balances`); err != nil {
-		return err
-	}
 	err = copyIn(ctx, tx, "ledger_entries", []string{"id", "transfer_id", "kind", "account", "amount", "currency",
 		"order_id", "milestone_id", "created_at"}, len(b.ledger), func(i int) []any {
 		e := &b.ledger[i]
@@ -267,43 +342,27 @@ func (w *writer) batch(ctx context.Context, tx *sqlx.Tx, b *batch) error {
 	if err != nil {
 		return err
 	}
-	var unbalanced []int64
-	const q = `SELECT transfer_id FROM ledger_entries WHERE transfer_id BETWEEN $1 AND $2
-		GROUP BY transfer_id, currency HAVING sum(amount) <> 0 LIMIT 1`
-	if err := tx.SelectContext(ctx, &unbalanced, q, b.transfers[0], b.transfers[1]); err != nil {
-		return err
-	}
-	if len(unbalanced) > 0 {
-		return fmt.Errorf("seed: ledger transfer %d does not balance", unbalanced[0])
-	}
-	_, err = tx.ExecContext(ctx, `ALTER TABLE ledger_entries ENABLE TRIGGER ledger_transfer_balances`)
-	return err
+	return nil
 }
 
-// finish moves identity sequences past the seeded IDs, logs every gig as posted in creation order
-// so the feed has history, and refreshes planner statistics.
-func (w *writer) finish(ctx context.Context) error {
-	return w.tx(ctx, func(tx *sqlx.Tx) error {
-		for _, t := range []string{"users", "freelancers", "clients", "projects", "orders", "milestones", "ledger_entries"} {
-			q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), coalesce((SELECT max(id) FROM %[1]s), 0) + 1, false)`, t)
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("advance %s id: %w", t, err)
-			}
+// finish moves identity sequences past the seeded IDs and logs every gig as posted, in creation
+// order, so the feed has history.
+func (w *writer) finish(ctx context.Context, tx *sqlx.Tx) error {
+	for _, t := range []string{"users", "freelancers", "clients", "projects", "orders", "milestones", "ledger_entries"} {
+		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), coalesce((SELECT max(id) FROM %[1]s), 0) + 1, false)`, t)
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("advance %s id: %w", t, err)
 		}
-		if _, err := tx.ExecContext(ctx, `SELECT setval('ledger_transfer_seq', coalesce((SELECT max(transfer_id) FROM ledger_entries), 0) + 1, false)`); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO gig_events (project_id, created_at) SELECT id, created_at FROM projects ORDER BY created_at, id`)
-		if err != nil {
-			return fmt.Errorf("gig events: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		if err := w.verifyForeignKeys(ctx, tx); err != nil {
-			return err
-		}
-		w.stats.GigEvents = int(n)
-		w.log.Info("seeded gig events", "events", n, "elapsed", time.Since(w.started).Round(time.Millisecond))
-		_, err = tx.ExecContext(ctx, `ANALYZE`)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT setval('ledger_transfer_seq', coalesce((SELECT max(transfer_id) FROM ledger_entries), 0) + 1, false)`); err != nil {
 		return err
-	})
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO gig_events (project_id, created_at) SELECT id, created_at FROM projects ORDER BY created_at, id`)
+	if err != nil {
+		return fmt.Errorf("gig events: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	w.stats.GigEvents = int(n)
+	w.log.Info("seeded gig events", "events", n, "elapsed", time.Since(w.started).Round(time.Millisecond))
+	return nil
 }

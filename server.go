@@ -108,7 +108,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	durationVar(&c.statementTimeout, "statement-timeout", "GIGRAPH_STATEMENT_TIMEOUT", db.DefaultOptions.StatementTimeout, "PostgreSQL statement_timeout")
 	durationVar(&c.lockTimeout, "lock-timeout", "GIGRAPH_LOCK_TIMEOUT", db.DefaultOptions.LockTimeout, "PostgreSQL lock_timeout")
 	durationVar(&c.shutdownTimeout, "shutdown-timeout", "GIGRAPH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long in-flight requests may finish on shutdown")
-	fs.BoolVar(&c.seedOnEmpty, "seed-on-empty", env("GIGRAPH_SEED_ON_EMPTY", "true") == "true", "fill an empty database with demo data on start ($GIGRAPH_SEED_ON_EMPTY)")
+	fs.BoolVar(&c.seedOnEmpty, "seed-on-empty", env("GIGRAPH_SEED_ON_EMPTY", "true") == "true", "fill an empty database with demo data on start, in dev only ($GIGRAPH_SEED_ON_EMPTY)")
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err
 	}
@@ -188,7 +188,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "seed":
 		return seedDemo(ctx, store, log, seedArgs)
 	}
-	if cfg.seedOnEmpty {
+	// Demo data never lands in a production database by accident.
+	if cfg.seedOnEmpty && cfg.env == "dev" {
 		if err := seedIfEmpty(ctx, store, log); err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +58,7 @@ func TestRun(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitHealthy(t, base, done, &logs)
 
-	body := `{"query":"{ skills(first: 5) { edges { node { name category } } } }"}`
-	res, err := http.Post(base+"/graphql", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := post(t, base+"/graphql", `{"query":"{ skills(first: 5) { edges { node { name category } } } }"}`)
 	defer res.Body.Close()
 	var out struct {
 		Data struct {
@@ -92,6 +88,21 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// post sends a JSON body; the caller closes the response body.
+func post(t *testing.T, url, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func waitHealthy(t *testing.T, base string, done <-chan error, logs fmt.Stringer) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -101,7 +112,11 @@ func waitHealthy(t *testing.T, base string, done <-chan error, logs fmt.Stringer
 			t.Fatalf("run exited early: %v\n%s", err, logs)
 		default:
 		}
-		res, err := http.Get(base + "/healthz")
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/healthz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
@@ -149,10 +164,7 @@ func TestRunEmbeddedPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := http.Post(base+"/graphql", "application/json", strings.NewReader(`{"query":"{ skills(first: 1) { edges { node { name } } } }"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := post(t, base+"/graphql", `{"query":"{ skills(first: 1) { edges { node { name } } } }"}`)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("got status %d, want 200", res.StatusCode)

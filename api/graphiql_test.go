@@ -13,7 +13,11 @@ func TestGraphiQLServesEmbeddedAssets(t *testing.T) {
 	srv := httptest.NewServer(graphiQL())
 	defer srv.Close()
 
-	get := func(t *testing.T, path string, header http.Header) (*http.Response, string) {
+	type response struct {
+		StatusCode int
+		Header     http.Header
+	}
+	get := func(t *testing.T, path string, header http.Header) (response, string) {
 		t.Helper()
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
 		if err != nil {
@@ -31,7 +35,7 @@ func TestGraphiQLServesEmbeddedAssets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return res, string(b)
+		return response{res.StatusCode, res.Header}, string(b)
 	}
 
 	res, page := get(t, "/", nil)

@@ -76,8 +76,8 @@ func FindBinDir(dir string) (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
 		// Debian links initdb into /usr/local/bin or /usr/bin; follow the link to the real
 		// directory, which also holds postgres.
-		if real, err := filepath.EvalSymlinks(p); err == nil && has(filepath.Dir(real)) {
-			return filepath.Dir(real), nil
+		if target, err := filepath.EvalSymlinks(p); err == nil && has(filepath.Dir(target)) {
+			return filepath.Dir(target), nil
 		}
 		if has(filepath.Dir(p)) {
 			return filepath.Dir(p), nil
@@ -119,7 +119,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{cfg: cfg, bin: bin, done: make(chan struct{})}
+	c := &Cluster{cfg: cfg, bin: bin}
 	if os.Geteuid() == 0 {
 		if c.owner, err = postgresUser(); err != nil {
 			return nil, err
@@ -143,11 +143,28 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 			return nil, err
 		}
 	}
-	if err := c.start(ctx); err != nil {
-		return nil, err
+	// After a crash (the server and its backends killed with SIGKILL) the backends may still hold
+	// the old shared memory for a moment; PostgreSQL then refuses to start until they are gone.
+	for attempt := 1; ; attempt++ {
+		err := c.start(ctx)
+		if err == nil {
+			return c, nil
+		}
+		if !errors.Is(err, errSharedMemoryInUse) || attempt == 50 {
+			return nil, err
+		}
+		cfg.Logger.Info("old PostgreSQL processes still hold the cluster's shared memory; retrying", "attempt", attempt)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
-	return c, nil
 }
+
+// errSharedMemoryInUse marks a start-up that failed because processes of a killed server are still
+// running; it is worth retrying.
+var errSharedMemoryInUse = errors.New("shared memory of a previous server still in use")
 
 func postgresUser() (*syscall.Credential, error) {
 	u, err := user.Lookup("postgres")
@@ -204,12 +221,7 @@ func (c *Cluster) checkNotRunning() error {
 }
 
 func (c *Cluster) command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	var cmd *exec.Cmd
-	if ctx != nil {
-		cmd = exec.CommandContext(ctx, filepath.Join(c.bin, name), args...)
-	} else {
-		cmd = exec.Command(filepath.Join(c.bin, name), args...)
-	}
+	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, name), args...)
 	cmd.Dir = c.cfg.DataDir
 	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "LANG=C.UTF-8")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: c.owner}
@@ -262,7 +274,8 @@ func (c *Cluster) start(ctx context.Context) error {
 		_ = logFile.Chown(int(c.owner.Uid), int(c.owner.Gid))
 	}
 	start, _ := logFile.Seek(0, 2)
-	cmd := c.command(nil, "postgres", "-D", c.cfg.DataDir,
+	// The server outlives start-up: Stop ends it, not the start-up context.
+	cmd := c.command(context.WithoutCancel(ctx), "postgres", "-D", c.cfg.DataDir,
 		"-k", c.sockDir, "-p", strconv.Itoa(c.cfg.Port),
 		"-c", "listen_addresses=",
 		"-c", "max_connections=200",
@@ -277,10 +290,11 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start postgres: %w", err)
 	}
-	c.cmd = cmd
+	done := make(chan struct{})
+	c.cmd, c.done = cmd, done
 	go func() {
 		c.waitErr = cmd.Wait()
-		close(c.done)
+		close(done)
 	}()
 	deadline := time.NewTimer(c.cfg.StartTimeout)
 	defer deadline.Stop()
@@ -293,7 +307,11 @@ func (c *Cluster) start(ctx context.Context) error {
 		}
 		select {
 		case <-c.done:
-			return fmt.Errorf("postgres exited during start-up (%v); log:\n%s", c.waitErr, c.logTail(start))
+			log := c.logTail(start)
+			if strings.Contains(log, "pre-existing shared memory block") {
+				return fmt.Errorf("%w: %s", errSharedMemoryInUse, tail(log, 2))
+			}
+			return fmt.Errorf("postgres exited during start-up (%w); log:\n%s", c.waitErr, log)
 		case <-deadline.C:
 			_ = c.Stop()
 			return fmt.Errorf("postgres did not become ready within %s; log:\n%s", c.cfg.StartTimeout, c.logTail(start))

@@ -182,7 +182,6 @@ type generator struct {
 	r        *rand.Rand
 	now      time.Time
 	skills   map[string]int64
-	slugs    []string // skill slugs that exist, for practices
 	cum      struct{ country, seniority, stack []int }
 	free     []freelancer
 	bySkill  map[int64][]int32 // skill id → freelancer indexes

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -77,12 +78,12 @@ func (w *writer) load(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if _, err := tx.ExecContext(ctx, `ALTER TABLE ledger_entries ENABLE TRIGGER ledger_transfer_balances`); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	// Fresh statistics, so the first queries on the new data get good plans. ANALYZE counts the
+	// rows this transaction wrote, and its results become visible with them at commit.
+	if _, err := tx.ExecContext(ctx, `ANALYZE`); err != nil {
 		return err
 	}
-	// Fresh statistics, so the first queries on the new data get good plans.
-	_, err = w.conn.ExecContext(ctx, `ANALYZE`)
-	return err
+	return tx.Commit()
 }
 
 // dropIndexes drops the secondary indexes of the market tables (those not behind a primary-key or
@@ -188,7 +189,11 @@ func (w *writer) verifyForeignKeys(ctx context.Context, tx *sqlx.Tx) error {
 
 // copyIn streams n rows into table with COPY; row(i) returns row i's values in cols order.
 func copyIn(ctx context.Context, tx *sqlx.Tx, table string, cols []string, n int, row func(i int) []any) error {
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pq.QuoteIdentifier(c)
+	}
+	stmt, err := tx.PrepareContext(ctx, fmt.Sprintf(`COPY %s (%s) FROM STDIN`, pq.QuoteIdentifier(table), strings.Join(quoted, ", ")))
 	if err != nil {
 		return fmt.Errorf("copy into %s: %w", table, err)
 	}

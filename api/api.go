@@ -154,7 +154,7 @@ func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 	srv.AroundResponses(resolvers.WithLoaders(store))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	// After APQ, which may fill in the query from its hash.
-	srv.Use(limitsExtension{limits: cfg.limits(), schema: es.Schema(), cache: cache})
+	srv.Use(limitsExtension{limits: cfg.limits(), schema: es.Schema(), cache: cache, introspection: cfg.Dev()})
 	if cfg.Dev() {
 		srv.Use(extension.Introspection{})
 	} else {

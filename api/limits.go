@@ -55,6 +55,9 @@ type limitsExtension struct {
 	limits Limits
 	schema *ast.Schema
 	cache  graphql.Cache[*ast.QueryDocument]
+	// introspection is false in prod: __schema and __type are refused here with a clear error
+	// (gqlgen's own refusal at execution looks like an internal error).
+	introspection bool
 }
 
 var (
@@ -86,7 +89,48 @@ func (l limitsExtension) MutateOperationParameters(ctx context.Context, p *graph
 			return gqlErr
 		}
 	}
+	if !l.introspection {
+		if err := noIntrospection(doc); err != nil {
+			return err
+		}
+	}
 	return checkDocument(l.schema, doc, p.Variables, l.limits)
+}
+
+// noIntrospection refuses __schema and __type anywhere in the document; __typename stays allowed.
+func noIntrospection(doc *ast.QueryDocument) *gqlerror.Error {
+	var walk func(ast.SelectionSet) *gqlerror.Error
+	walk = func(set ast.SelectionSet) *gqlerror.Error {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if s.Name == "__schema" || s.Name == "__type" {
+					e := gqlerror.ErrorPosf(s.Position, "introspection is disabled on this server")
+					errcode.Set(e, errcode.ValidationFailed)
+					return e
+				}
+				if err := walk(s.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.InlineFragment:
+				if err := walk(s.SelectionSet); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for _, op := range doc.Operations {
+		if err := walk(op.SelectionSet); err != nil {
+			return err
+		}
+	}
+	for _, f := range doc.Fragments {
+		if err := walk(f.SelectionSet); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tokensOver reports whether src has more than limit tokens; it tells a token-limit parse failure

@@ -175,7 +175,10 @@ func readPOST(r *http.Request, maxBody int64) (*graphql.RawParams, int, *gqlerro
 	if e := decodeParam("extensions", raw.Extensions, &p.Extensions); e != nil {
 		return nil, http.StatusBadRequest, e
 	}
-	return p, 0, checkQueryPresent(p)
+	if e := checkQueryPresent(p); e != nil {
+		return nil, http.StatusBadRequest, e
+	}
+	return p, 0, nil
 }
 
 // readGET reads the URL parameters of a GET; variables and extensions are JSON.
@@ -192,7 +195,10 @@ func readGET(r *http.Request) (*graphql.RawParams, int, *gqlerror.Error) {
 			}
 		}
 	}
-	return p, 0, checkQueryPresent(p)
+	if e := checkQueryPresent(p); e != nil {
+		return nil, http.StatusBadRequest, e
+	}
+	return p, 0, nil
 }
 
 func checkQueryPresent(p *graphql.RawParams) *gqlerror.Error {

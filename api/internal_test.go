@@ -1,0 +1,254 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"github.com/gigraph/gigraph/db/dbtest"
+	"github.com/gigraph/gigraph/graph"
+)
+
+// TestPanickingResolver injects a panic into one field through a gqlgen field middleware (a test
+// hook through gqlgen's public API, not a backdoor in the server): the client gets
+// INTERNAL_SERVER_ERROR with a request ID and no panic text, the log gets both, and the server
+// keeps serving.
+func TestPanickingResolver(t *testing.T) {
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	boom := handler.FieldFunc(func(ctx context.Context, next graphql.Resolver) (any, error) {
+		if graphql.GetFieldContext(ctx).Field.Name == "skills" {
+			panic("boom: secret internals")
+		}
+		return next(ctx)
+	})
+	srv := httptest.NewServer(newHandler(Config{Env: "prod"}, dbtest.New(t), log, boom))
+	defer srv.Close()
+
+	for i, tt := range []struct {
+		query, wantCode string
+	}{
+		{"{ skills { totalCount } }", "INTERNAL_SERVER_ERROR"},
+		{"{ __typename }", ""},
+	} {
+		res, err := http.Post(srv.URL+"/graphql", "application/json", strings.NewReader(fmt.Sprintf(`{"query":%q}`, tt.query)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var out struct {
+			Errors []struct {
+				Message    string         `json:"message"`
+				Extensions map[string]any `json:"extensions"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(body, &out); err != nil {
+			t.Fatalf("%d: %v: %s", i, err, body)
+		}
+		if tt.wantCode == "" {
+			if len(out.Errors) > 0 || res.StatusCode != 200 {
+				t.Fatalf("after the panic: %d %s", res.StatusCode, body)
+			}
+			continue
+		}
+		if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != tt.wantCode {
+			t.Fatalf("got %s, want one %s", body, tt.wantCode)
+		}
+		id, _ := out.Errors[0].Extensions["requestId"].(string)
+		if id == "" || id != res.Header.Get("X-Request-Id") {
+			t.Errorf("requestId %q does not match X-Request-Id %q", id, res.Header.Get("X-Request-Id"))
+		}
+		if bytes.Contains(body, []byte("boom")) || bytes.Contains(body, []byte("goroutine")) {
+			t.Errorf("panic text leaked: %s", body)
+		}
+		if !strings.Contains(logs.String(), id) || !strings.Contains(logs.String(), "boom") {
+			t.Errorf("the log lacks the request id or the panic: %s", logs.String())
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu  chan struct{}
+	buf bytes.Buffer
+}
+
+func (s *syncBuffer) lock() {
+	if s.mu == nil {
+		s.mu = make(chan struct{}, 1)
+	}
+	s.mu <- struct{}{}
+}
+func (s *syncBuffer) Write(p []byte) (int, error) { s.lock(); defer func() { <-s.mu }(); return s.buf.Write(p) }
+func (s *syncBuffer) String() string              { s.lock(); defer func() { <-s.mu }(); return s.buf.String() }
+
+// TestLinearChecks pins the documents that made gqlgen's complexity walker and gqlparser's
+// field-merging rule slow: the limits check and validation with our rules must stay fast on them.
+func TestLinearChecks(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	cfg := Config{}
+	cfg.defaults()
+	dup := func(w int) string {
+		inner := "freelancer {" + strings.Repeat(" __typename", w) + " }"
+		mid := "viewer {" + strings.Repeat(" "+inner, w) + " }"
+		return "{" + strings.Repeat(" "+mid, w) + " }"
+	}
+	bomb := func(n int) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "query { ...F%d }\nfragment F0 on Query { __typename }\n", n)
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d }\n", i, i-1, i-1)
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name    string
+		doc     string
+		refused bool
+	}{
+		{"fragment bomb", bomb(60), true},
+		{"repeated fields 12×12×12", dup(12), false},
+		{"repeated fields 15×15×15", dup(15), false},
+		{"4000 × __typename", "{" + strings.Repeat(" __typename", 4000) + " }", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			doc, err := parser.ParseQuery(&ast.Source{Input: tt.doc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			limitErr := checkDocument(schema, doc, nil, cfg.limits())
+			if (limitErr != nil) != tt.refused {
+				t.Fatalf("refused: got %v, want %v", limitErr, tt.refused)
+			}
+			if limitErr == nil {
+				if errs := validator.ValidateWithRules(schema, doc, validationRules()); len(errs) > 0 {
+					t.Fatalf("valid document refused: %v", errs)
+				}
+			}
+			if took := time.Since(start); took > 200*time.Millisecond {
+				t.Errorf("took %v", took)
+			} else {
+				t.Logf("%d bytes checked in %v", len(tt.doc), took)
+			}
+		})
+	}
+}
+
+// TestFieldsCanMerge checks that the linear rule still finds the conflicts the spec forbids.
+func TestFieldsCanMerge(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	tests := []struct {
+		doc   string
+		valid bool
+	}{
+		{"{ skills { totalCount } skills { totalCount } }", true},
+		{"{ skills(first: 1) { totalCount } skills(first: 2) { totalCount } }", false},
+		{"{ a: skills { totalCount } a: viewer { id } }", false},
+		{"{ skills { a: totalCount a: pageInfo { hasNextPage } } }", false},
+		{"{ skills { ...F ...F } } fragment F on SkillConnection { totalCount }", true},
+		{"{ s: skills { edges { node { n: name } } } s: skills { edges { node { n: slug } } } }", false},
+	}
+	for _, tt := range tests {
+		doc, err := parser.ParseQuery(&ast.Source{Input: tt.doc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rules.NewDefaultRules()
+		r.RemoveRule(rules.OverlappingFieldsCanBeMergedRule.Name)
+		r.AddRule("FieldsCanMerge", fieldsCanMerge)
+		errs := validator.ValidateWithRules(schema, doc, r)
+		if got := len(errs) == 0; got != tt.valid {
+			t.Errorf("%s: valid got %v, want %v (%v)", tt.doc, got, tt.valid, errs)
+		}
+	}
+}
+
+// dryRun stops every operation after validation, so fuzzing exercises decoding, parsing, limits
+// and validation without a database.
+type dryRun struct{}
+
+func (dryRun) ExtensionName() string                   { return "DryRun" }
+func (dryRun) Validate(graphql.ExecutableSchema) error { return nil }
+func (dryRun) MutateOperationContext(context.Context, *graphql.OperationContext) *gqlerror.Error {
+	return gqlerror.Errorf("dry run")
+}
+
+// FuzzRequest sends arbitrary bodies to the GraphQL handler: it must answer every one with JSON,
+// never 5xx, and quickly.
+func FuzzRequest(f *testing.F) {
+	cfg := Config{Env: "prod"}
+	cfg.defaults()
+	h := newGraphQL(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), dryRun{})
+	for _, seed := range []string{
+		`{"query":"{ __typename }"}`,
+		`{"query":"query($n: Int) { skills(first: $n) { totalCount } }","variables":{"n":100}}`,
+		`[{"query":"{ __typename }"}]`,
+		`{"query":"query { ...A } fragment A on Query { ...A }"}`,
+		`{"query":"{ skills(first: 99999999999999999999) { totalCount } }"}`,
+		`{"query":null,"extensions":{"persistedQuery":{"version":1,"sha256Hash":"x"}}}`,
+		`{"query":"{ __schema { types { name } } }","operationName":7}`,
+	} {
+		f.Add("application/json", []byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("not JSON for %q: %s", body, rec.Body)
+		}
+		if took := time.Since(start); took > time.Second {
+			t.Fatalf("took %v for %q", took, body)
+		}
+	})
+}
+
+// FuzzDocument runs the limits check and validation on arbitrary documents and variables: no
+// panic, and bounded time.
+func FuzzDocument(f *testing.F) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	cfg := Config{}
+	cfg.defaults()
+	f.Add("{ skills(first: $n) { edges { node { name freelancers { totalCount } } } } }", "5")
+	f.Add("query { ...F1 } fragment F0 on Query { __typename } fragment F1 on Query { ...F0 ...F0 }", "null")
+	f.Add("{ a: skills { totalCount } a: skills(first: 1) { totalCount } }", "1e3")
+	f.Add("{ nodes(ids: $n) { __typename } }", `["a","b"]`)
+	f.Fuzz(func(t *testing.T, src, n string) {
+		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: src}, cfg.ParserTokenLimit)
+		if err != nil {
+			return
+		}
+		var v any
+		_ = json.Unmarshal([]byte(n), &v)
+		start := time.Now()
+		if checkDocument(schema, doc, map[string]any{"n": v}, cfg.limits()) == nil {
+			validator.ValidateWithRules(schema, doc, validationRules())
+		}
+		if took := time.Since(start); took > time.Second {
+			t.Fatalf("took %v for %q", took, src)
+		}
+	})
+}

@@ -252,3 +252,38 @@ func FuzzDocument(f *testing.F) {
 		}
 	})
 }
+
+// TestShutdownEndsWebSockets checks the contract with the WebSocket layer: an upgrade request runs
+// under a context that Shutdown cancels, and GoingAway tells the adapter to close with 1001.
+func TestShutdownEndsWebSockets(t *testing.T) {
+	h := &Handler{}
+	h.closing, h.shutdown = context.WithCancel(context.Background())
+	ended := make(chan bool, 1)
+	srv := httptest.NewServer(h.goingAway(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		away := GoingAway(r.Context())
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+		select {
+		case <-away:
+			ended <- true
+		default:
+			ended <- false
+		}
+	})))
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req.Header.Set("Upgrade", "websocket")
+	go func() {
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	_ = h.Shutdown(context.Background())
+	if !<-ended || time.Since(start) > 2*time.Second {
+		t.Fatal("the WebSocket request was not ended by Shutdown with GoingAway closed")
+	}
+}

@@ -22,7 +22,9 @@ func ParseID(id string) (typ string, key int64, ok bool) {
 	if len(id) > 64 {
 		return "", 0, false
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(id)
+	// Strict: otherwise the unused low bits of the last character give every ID several
+	// spellings (fuzzing found "0006N0" and "0006Nw" naming the same object).
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(id)
 	if err != nil {
 		return "", 0, false
 	}

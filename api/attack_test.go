@@ -20,7 +20,7 @@ import (
 // raw is one HTTP request of the attack suite.
 type raw struct {
 	method, path, contentType, body string
-	header                           map[string]string
+	header                          map[string]string
 }
 
 type rawResponse struct {

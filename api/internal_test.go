@@ -95,8 +95,12 @@ func (s *syncBuffer) lock() {
 	}
 	s.mu <- struct{}{}
 }
-func (s *syncBuffer) Write(p []byte) (int, error) { s.lock(); defer func() { <-s.mu }(); return s.buf.Write(p) }
-func (s *syncBuffer) String() string              { s.lock(); defer func() { <-s.mu }(); return s.buf.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.lock()
+	defer func() { <-s.mu }()
+	return s.buf.Write(p)
+}
+func (s *syncBuffer) String() string { s.lock(); defer func() { <-s.mu }(); return s.buf.String() }
 
 // TestLinearChecks pins the documents that made gqlgen's complexity walker and gqlparser's
 // field-merging rule slow: the limits check and validation with our rules must stay fast on them.

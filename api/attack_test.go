@@ -226,6 +226,21 @@ func TestAttacks(t *testing.T) {
 	}
 	t.Logf("slowest refusal: %s in %v", worstName, worst)
 
+	t.Run("suggestions only in dev", func(t *testing.T) {
+		// The same documents that prod answers without suggestions (above) get them in dev: the
+		// prod checks above can fail.
+		for _, q := range []string{"{ skilz { totalCount } }", "{ skills(frist: 1) { totalCount } }", "{ skills(filter: {categories: [LANGUAGEZ]}) { totalCount } }"} {
+			res := send(t, dev.URL, raw{body: query(q, nil)})
+			if len(res.errors) == 0 || !strings.Contains(res.errors[0].Message, "Did you mean") {
+				t.Errorf("dev %s: no suggestion in %s", q, res.body)
+			}
+			res = send(t, prod.URL, raw{body: query(q, nil)})
+			if len(res.errors) == 0 || strings.Contains(string(res.body), "Did you mean") {
+				t.Errorf("prod %s: got %s", q, res.body)
+			}
+		}
+	})
+
 	t.Run("graphiql only in dev", func(t *testing.T) {
 		if res := send(t, prod.URL, raw{method: http.MethodGet, path: "/"}); res.status != 404 {
 			t.Errorf("prod GET /: got %d, want 404", res.status)

@@ -250,6 +250,20 @@ func GoingAway(ctx context.Context) <-chan struct{} {
 	return ch
 }
 
+// WebSocketClose is what the WebSocket adapter's WriteClose sends for a connection accepted with
+// ctx: during shutdown CloseGoingAway with CloseGoingAwayReason (gqlgen itself closes a cancelled
+// connection with 1000 "terminated"), otherwise code and reason unchanged.
+func WebSocketClose(ctx context.Context, code int, reason string) (int, string) {
+	if ch := GoingAway(ctx); ch != nil {
+		select {
+		case <-ch:
+			return CloseGoingAway, CloseGoingAwayReason
+		default:
+		}
+	}
+	return code, reason
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

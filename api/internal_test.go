@@ -264,17 +264,15 @@ func TestShutdownEndsWebSockets(t *testing.T) {
 	h.closing, h.shutdown = context.WithCancel(context.Background())
 	ended := make(chan bool, 1)
 	srv := httptest.NewServer(h.goingAway(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		away := GoingAway(r.Context())
+		if code, _ := WebSocketClose(r.Context(), 1000, "terminated"); code != 1000 {
+			t.Errorf("before shutdown: close code %d, want 1000", code)
+		}
 		select {
 		case <-r.Context().Done():
 		case <-time.After(5 * time.Second):
 		}
-		select {
-		case <-away:
-			ended <- true
-		default:
-			ended <- false
-		}
+		code, _ := WebSocketClose(r.Context(), 1000, "terminated")
+		ended <- code == CloseGoingAway
 	})))
 	defer srv.Close()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)

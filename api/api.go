@@ -128,7 +128,7 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 	rl := &rateLimiter{byAddr: newLimiterSet(cfg.RatePerAddress), byToken: newLimiterSet(cfg.RatePerToken), trusted: cfg.TrustedProxies}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", observe(log)(withCORS(cfg, rl.middleware(h.goingAway(auth.Middleware(store)(allowMethods(gql)))))))
+	mux.Handle("/graphql", observe(log)(withCORS(cfg, rl.perAddress(h.goingAway(auth.Middleware(store)(rl.perToken(allowMethods(gql))))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

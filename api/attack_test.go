@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -252,19 +253,63 @@ func TestAttacks(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	srv := apitest.New(t, api.Config{RatePerAddress: api.RateLimit{PerSecond: 0.5, Burst: 2}})
-	var last rawResponse
-	for range 3 {
-		last = send(t, srv.URL, raw{body: query("{ __typename }", nil)})
+	perAddr := apitest.New(t, api.Config{RatePerAddress: api.RateLimit{PerSecond: 0.5, Burst: 2}})
+	perToken := apitest.NewWithStore(t, api.Config{RatePerToken: api.RateLimit{PerSecond: 0.5, Burst: 2}}, perAddr.Store)
+	_, token := apitest.NewUser(t, perAddr.Store, false)
+	_, other := apitest.NewUser(t, perAddr.Store, false)
+	auth := func(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
+	tests := []struct {
+		name   string
+		server *apitest.Server
+		header []map[string]string // one request each
+		want   []int
+	}{
+		{"per address", perAddr, []map[string]string{nil, nil, nil}, []int{200, 200, 429}},
+		{"per token", perToken, []map[string]string{auth(token), auth(token), auth(token), auth(other), nil}, []int{200, 200, 429, 200, 200}},
 	}
-	if last.status != http.StatusTooManyRequests {
-		t.Fatalf("status: got %d, want 429", last.status)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for i, h := range tt.header {
+				res := send(t, tt.server.URL, raw{body: query("{ __typename }", nil), header: h})
+				if res.status != tt.want[i] {
+					t.Fatalf("request %d: got %d, want %d", i, res.status, tt.want[i])
+				}
+				if res.status != http.StatusTooManyRequests {
+					continue
+				}
+				if res.header.Get("Retry-After") == "" {
+					t.Error("no Retry-After header")
+				}
+				if len(res.errors) != 1 || res.errors[0].Code() != "RATE_LIMITED" {
+					t.Errorf("errors: got %s, want RATE_LIMITED", res.body)
+				}
+			}
+		})
 	}
-	if last.header.Get("Retry-After") == "" {
-		t.Error("no Retry-After header")
+}
+
+func TestClientAddress(t *testing.T) {
+	// Trusted proxies are exercised through the limiter: with the loopback proxy trusted, each
+	// X-Forwarded-For client gets its own bucket; untrusted, the header is ignored.
+	trusted := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	tests := []struct {
+		name    string
+		trusted []netip.Prefix
+		want    []int
+	}{
+		{"trusted proxy", trusted, []int{200, 200}},
+		{"untrusted", nil, []int{200, 429}},
 	}
-	if len(last.errors) != 1 || last.errors[0].Code() != "RATE_LIMITED" {
-		t.Errorf("errors: got %s, want RATE_LIMITED", last.body)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := apitest.New(t, api.Config{RatePerAddress: api.RateLimit{PerSecond: 0.01, Burst: 1}, TrustedProxies: tt.trusted})
+			for i, client := range []string{"203.0.113.1", "203.0.113.2"} {
+				res := send(t, srv.URL, raw{body: query("{ __typename }", nil), header: map[string]string{"X-Forwarded-For": "198.51.100.9, " + client}})
+				if res.status != tt.want[i] {
+					t.Errorf("client %s: got %d, want %d", client, res.status, tt.want[i])
+				}
+			}
+		})
 	}
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
 	"math"
 	"net"
 	"net/http"
@@ -85,37 +84,57 @@ func (s *limiterSet) allow(key string, now time.Time) (bool, time.Duration) {
 }
 
 // rateLimiter refuses requests beyond the per-address and per-token rates with 429, a
-// Retry-After header and a RATE_LIMITED error. Every request counts against its client address;
-// a request with a bearer token also counts against the token (keyed by its hash, before the
-// token is checked, so made-up tokens still spend the address's budget).
+// Retry-After header and a RATE_LIMITED error. Every request counts against its client address
+// (before the token is looked up, so made-up tokens spend the address's budget); a request with a
+// valid token also counts against the token, after authentication, so made-up tokens never get
+// buckets of their own.
 type rateLimiter struct {
 	byAddr, byToken *limiterSet
 	trusted         []netip.Prefix
 }
 
-func (rl *rateLimiter) middleware(next http.Handler) http.Handler {
+func (rl *rateLimiter) perAddress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		now := time.Now()
-		ok, wait := rl.byAddr.allow(clientAddr(r, rl.trusted), now)
-		if ok {
-			if token, has := auth.BearerToken(r.Header.Get("Authorization")); has {
-				h := sha256.Sum256([]byte(token))
-				ok, wait = rl.byToken.allow(string(h[:16]), now)
-			}
-		}
-		if !ok {
-			secs := int(math.Ceil(wait.Seconds()))
-			operationInfo(r.Context()).outcome = outcomeRateLimited
-			metrics.Rejected.WithLabelValues("rate").Inc()
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept"))+"; charset=utf-8")
-			e := requestError(string(market.CodeRateLimited), "too many requests; retry in %d s", secs)
-			e.Extensions["retryAfter"] = secs
-			writeErrors(w, http.StatusTooManyRequests, e)
+		if ok, wait := rl.byAddr.allow(addrKey(clientAddr(r, rl.trusted)), time.Now()); !ok {
+			tooMany(w, r, wait)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func (rl *rateLimiter) perToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v := auth.FromContext(r.Context()); v != nil && len(v.TokenHash) > 0 {
+			if ok, wait := rl.byToken.allow(string(v.TokenHash), time.Now()); !ok {
+				tooMany(w, r, wait)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	operationInfo(r.Context()).outcome = outcomeRateLimited
+	metrics.Rejected.WithLabelValues("rate").Inc()
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept"))+"; charset=utf-8")
+	e := requestError(string(market.CodeRateLimited), "too many requests; retry in %d s", secs)
+	e.Extensions["retryAfter"] = secs
+	writeErrors(w, http.StatusTooManyRequests, e)
+}
+
+// addrKey is the rate-limit key of a client address: the address itself for IPv4, its /64 for
+// IPv6, where one client holds a whole /64 and could otherwise rotate through it.
+func addrKey(host string) string {
+	a, err := netip.ParseAddr(host)
+	if err != nil || a.Unmap().Is4() {
+		return host
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 // clientAddr is the address a request came from. X-Forwarded-For is believed only when the

@@ -159,6 +159,8 @@ func TestAttacks(t *testing.T) {
 		{"tokens", prod, raw{body: query("{"+strings.Repeat(" __typename", 6000)+" }", nil)}, 400, api.CodeQueryTooComplex},
 		{"batching", prod, raw{body: `[` + query("{ __typename }", nil) + `,` + query("{ __typename }", nil) + `]`}, 400, api.CodeBadRequest},
 		{"fragment bomb", prod, raw{body: query(doubling(60), nil)}, 400, api.CodeQueryTooComplex},
+		{"deep input value", prod, raw{body: query("{ skills(filter: {skills: "+strings.Repeat("[", 1000)+strings.Repeat("]", 1000)+"}) { totalCount } }", nil)}, 400, api.CodeQueryTooComplex},
+		{"deep variable value", prod, raw{body: `{"query":"query($s: [String!]) { skills(filter: {skills: $s}) { totalCount } }","variables":{"s":` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}}`}, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"circular fragments", prod, raw{body: query("query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }", nil)}, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"duplicated fields", prod, raw{body: query(duplicated(12), nil)}, 200, ""},
 		{"circular introspection", dev, raw{body: query(introspectionCycle(20), nil)}, 400, api.CodeQueryTooComplex},

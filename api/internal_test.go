@@ -130,6 +130,9 @@ func TestLinearChecks(t *testing.T) {
 		{"repeated fields 12×12×12", dup(12), false},
 		{"repeated fields 15×15×15", dup(15), false},
 		{"4000 × __typename", "{" + strings.Repeat(" __typename", 4000) + " }", false},
+		{"2000 nested lists", "{ skills(filter: {skills: " + strings.Repeat("[", 2000) + strings.Repeat("]", 2000) + "}) { totalCount } }", true},
+		{"2000 nested list type", "query($v: " + strings.Repeat("[", 2000) + "Int" + strings.Repeat("]", 2000) + ") { __typename }", true},
+		{"2000 nested default", "query($v: [Int] = " + strings.Repeat("[", 2000) + strings.Repeat("]", 2000) + ") { __typename }", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -166,12 +166,17 @@ func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 	return srv
 }
 
-// allowMethods answers methods GraphQL does not use with 405 and an Allow header; OPTIONS
-// preflights never get here (CORS answers them).
+// allowMethods answers methods GraphQL does not use with 405 and an Allow header, and a plain
+// OPTIONS with 204 and Allow; CORS preflights never get here (withCORS answers them).
 func allowMethods(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			w.Header().Set("Allow", "GET, POST")
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
 			w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept"))+"; charset=utf-8")
 			writeErrors(w, http.StatusMethodNotAllowed, requestError(CodeMethodNotAllowed, "use POST, or GET for queries"))
 			return

@@ -17,7 +17,8 @@ test: audit-deps
 ## skipped when npm is missing, and then the audit test skips too)
 audit-deps:
 	@if command -v npm >/dev/null 2>&1; then \
-		cd api/testdata/audit && npm ci --prefer-offline --no-audit --no-fund --loglevel=error; \
+		cd api/testdata/audit && npm ci --prefer-offline --no-audit --no-fund --loglevel=error || \
+			echo "npm ci failed: TestGraphQLOverHTTPAudit will report it"; \
 	else echo "npm not found: the graphql-http audit will be skipped"; fi
 
 ## fuzz: run every fuzz target briefly (FUZZTIME=10s each); longer by hand, e.g. make fuzz FUZZTIME=10m

@@ -113,6 +113,9 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := responses(ctx)
+	if resp == nil { // the context ended before a response was produced
+		resp = &graphql.Response{Errors: gqlerror.List{requestError(CodeTimeout, "the operation took too long and was cancelled")}}
+	}
 	info.outcome = outcomeOK
 	if len(resp.Errors) > 0 {
 		info.outcome = outcomeError

@@ -98,7 +98,7 @@ func TestRun(t *testing.T) {
 	if _, err := pw.Write([]byte(body[half:])); err != nil {
 		t.Fatal(err)
 	}
-	pw.Close()
+	_ = pw.Close()
 	if res := <-inflight; res == nil || res.StatusCode != http.StatusOK {
 		t.Errorf("in-flight request during shutdown: %v", res)
 	} else {
@@ -106,7 +106,7 @@ func TestRun(t *testing.T) {
 		if err := json.NewDecoder(res.Body).Decode(&out); err != nil || len(out.Errors) > 0 || len(out.Data.Skills.Edges) != 5 {
 			t.Errorf("in-flight request during shutdown: %v %v", err, out.Errors)
 		}
-		res.Body.Close()
+		_ = res.Body.Close()
 	}
 	select {
 	case err := <-done:

@@ -52,7 +52,7 @@ func TestPanickingResolver(t *testing.T) {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
+		_ = res.Body.Close()
 		var out struct {
 			Errors []struct {
 				Message    string         `json:"message"`
@@ -252,7 +252,7 @@ func FuzzDocument(f *testing.F) {
 		_ = json.Unmarshal([]byte(n), &v)
 		start := time.Now()
 		if checkDocument(schema, doc, map[string]any{"n": v}, cfg.limits()) == nil {
-			validator.ValidateWithRules(schema, doc, validationRules())
+			_ = validator.ValidateWithRules(schema, doc, validationRules())
 		}
 		if took := time.Since(start); took > time.Second {
 			t.Fatalf("took %v for %q", took, src)
@@ -282,7 +282,7 @@ func TestShutdownEndsWebSockets(t *testing.T) {
 	req.Header.Set("Upgrade", "websocket")
 	go func() {
 		if res, err := http.DefaultClient.Do(req); err == nil {
-			res.Body.Close()
+			_ = res.Body.Close()
 		}
 	}()
 	time.Sleep(100 * time.Millisecond)

@@ -16,6 +16,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/gigraph/gigraph/metrics"
 )
 
 // Media types of GraphQL over HTTP.
@@ -85,6 +87,12 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		// The request is well-formed but not a valid GraphQL operation: 400 for the new media type,
 		// 200 for application/json, as the spec says; no data entry either way.
 		info.outcome = outcomeRejected
+		for _, e := range errs {
+			if limitError(e) {
+				limit, _ := e.Extensions["limit"].(string)
+				metrics.Rejected.WithLabelValues(limit).Inc()
+			}
+		}
 		if opCtx != nil && opCtx.Operation != nil {
 			info.setOperation(opCtx.Operation)
 		}
@@ -143,6 +151,7 @@ func readPOST(r *http.Request, maxBody int64) (*graphql.RawParams, int, *gqlerro
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			metrics.Rejected.WithLabelValues("bodyBytes").Inc()
 			e := requestError(CodeRequestTooLarge, "the request body is larger than %d bytes", maxBody)
 			e.Extensions["limit"], e.Extensions["max"] = "bodyBytes", maxBody
 			return nil, http.StatusRequestEntityTooLarge, e

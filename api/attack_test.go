@@ -167,6 +167,7 @@ func TestAttacks(t *testing.T) {
 		{"introspection in prod", prod, raw{body: query("{ __schema { types { name } } }", nil)}, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"huge first", prod, raw{body: query("{ skills(first: 1000000000000000000000) { totalCount } }", nil)}, 400, "BAD_USER_INPUT"},
 		{"huge first variable", prod, raw{body: `{"query":"query($n: Int) { skills(first: $n) { totalCount } }","variables":{"n":99999999999}}`}, 400, "BAD_USER_INPUT"},
+		{"too many ids", prod, raw{body: query("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", map[string]any{"ids": make([]string, 101)})}, 400, "BAD_USER_INPUT"},
 		{"negative last", prod, raw{body: query("{ skills(last: -1) { totalCount } }", nil)}, 400, "BAD_USER_INPUT"},
 		{"cost", prod, raw{body: query("{ skills(first: 100) { edges { node { freelancers(first: 100) { edges { node { headline } } } } } } }", nil)}, 400, api.CodeQueryTooComplex},
 		{"oversized body", prod, raw{body: query("{ __typename }", map[string]any{"pad": strings.Repeat("x", 200<<10)})}, 413, api.CodeRequestTooLarge},

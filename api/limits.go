@@ -424,7 +424,13 @@ func (c *checker) rows(f *ast.Field, def *ast.FieldDefinition) (int64, *gqlerror
 	if def.Arguments.ForName("first") == nil && def.Arguments.ForName("last") == nil {
 		if def.Arguments.ForName("ids") != nil && def.Type.Elem != nil {
 			if a := f.Arguments.ForName("ids"); a != nil {
-				return max(1, int64(c.listLen(a.Value))), nil
+				n := c.listLen(a.Value)
+				if n > relay.MaxPageSize {
+					e := gqlerror.ErrorPosf(a.Position, "at most %d ids at once, got %d", relay.MaxPageSize, n)
+					e.Extensions = map[string]any{"code": string(market.CodeBadUserInput), "field": "ids"}
+					return 0, e
+				}
+				return max(1, int64(n)), nil
 			}
 		}
 		return 1, nil

@@ -292,3 +292,31 @@ func TestShutdownEndsWebSockets(t *testing.T) {
 		t.Fatal("the WebSocket request was not ended by Shutdown with GoingAway closed")
 	}
 }
+
+// BenchmarkRefuse measures the server-side work to refuse the suite's worst documents (parse and
+// limits check; what gqlgen would do next is never reached).
+func BenchmarkRefuse(b *testing.B) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	cfg := Config{}
+	cfg.defaults()
+	ext := limitsExtension{limits: cfg.limits(), schema: schema, cache: graphql.NoCache[*ast.QueryDocument]{}}
+	var bomb strings.Builder
+	bomb.WriteString("query { ...F60 }\nfragment F0 on Query { __typename }\n")
+	for i := 1; i <= 60; i++ {
+		fmt.Fprintf(&bomb, "fragment F%d on Query { ...F%d ...F%d }\n", i, i-1, i-1)
+	}
+	for name, doc := range map[string]string{
+		"fragment bomb 2^60": bomb.String(),
+		"6000 tokens":        "{" + strings.Repeat(" __typename", 6000) + " }",
+		"2000 nested lists":  "{ skills(filter: {skills: " + strings.Repeat("[", 2000) + strings.Repeat("]", 2000) + "}) { totalCount } }",
+		"cost 100×100":       "{ skills(first: 100) { edges { node { freelancers(first: 100) { edges { node { headline } } } } } } }",
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if err := ext.MutateOperationParameters(context.Background(), &graphql.RawParams{Query: doc}); err == nil {
+					b.Fatal("not refused")
+				}
+			}
+		})
+	}
+}

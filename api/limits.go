@@ -73,12 +73,17 @@ func (l limitsExtension) MutateOperationParameters(ctx context.Context, p *graph
 	}
 	doc, ok := l.cache.Get(ctx, p.Query)
 	if !ok {
+		// Brackets can nest at most Depth selection sets, an argument list and Depth levels of
+		// value; three times Depth is beyond any document the depth limit would allow.
+		switch tooMany, tooDeep := scan(p.Query, l.limits.Tokens, 3*l.limits.Depth); {
+		case tooMany:
+			return tooComplex(nil, "tokens", l.limits.Tokens, "the document has more than %d tokens", l.limits.Tokens)
+		case tooDeep:
+			return tooComplex(nil, "depth", l.limits.Depth, "the document nests brackets more than %d levels deep; the depth limit is %d", 3*l.limits.Depth, l.limits.Depth)
+		}
 		var err error
 		doc, err = parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, l.limits.Tokens)
 		if err != nil {
-			if tokensOver(p.Query, l.limits.Tokens) {
-				return tooComplex(nil, "tokens", l.limits.Tokens, "the document has more than %d tokens", l.limits.Tokens)
-			}
 			var gqlErr *gqlerror.Error
 			if e, ok := err.(*gqlerror.Error); ok {
 				gqlErr = e
@@ -133,17 +138,28 @@ func noIntrospection(doc *ast.QueryDocument) *gqlerror.Error {
 	return nil
 }
 
-// tokensOver reports whether src has more than limit tokens; it tells a token-limit parse failure
-// from a syntax error without depending on the parser's message.
-func tokensOver(src string, limit int) bool {
+// scan lexes src once, stopping early, and reports whether it has more than limit tokens or nests
+// brackets more than maxNest deep. A lexical error ends the scan: the parser reports it.
+// Refusing here is cheaper than a parse that runs into the limit (the parser builds the tree up
+// to it, and recursion on 2,000 nested lists takes milliseconds).
+func scan(src string, limit, maxNest int) (tooMany, tooDeep bool) {
 	lx := lexer.New(&ast.Source{Input: src})
+	nest := 0
 	for n := 0; ; n++ {
 		tok, err := lx.ReadToken()
 		if err != nil || tok.Kind == lexer.EOF {
-			return false
+			return false, false
 		}
 		if n >= limit {
-			return true
+			return true, false
+		}
+		switch tok.Kind {
+		case lexer.BraceL, lexer.BracketL, lexer.ParenL:
+			if nest++; nest > maxNest {
+				return false, true
+			}
+		case lexer.BraceR, lexer.BracketR, lexer.ParenR:
+			nest--
 		}
 	}
 }

@@ -320,3 +320,53 @@ func BenchmarkRefuse(b *testing.B) {
 		})
 	}
 }
+
+// TestAccessLog checks the access log line: request id, operation, outcome and duration, and
+// nothing of the request's variables or credentials.
+func TestAccessLog(t *testing.T) {
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	store := dbtest.New(t)
+	srv := httptest.NewServer(newHandler(Config{Env: "prod"}, store, log))
+	defer srv.Close()
+	secret := "jane.doe@example.com"
+	body := fmt.Sprintf(`{"query":"query FindSkills($s: String) { skills(filter: {search: $s}) { totalCount } }","variables":{"s":%q}}`, secret)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer not-a-real-token-value")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if res, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+
+	var line map[string]any
+	for l := range strings.SplitSeq(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "graphql request" && m["operation"] == "FindSkills" {
+			line = m
+		}
+	}
+	if line == nil {
+		t.Fatalf("no access log line for FindSkills in:\n%s", logs.String())
+	}
+	for _, key := range []string{"request_id", "operation", "outcome", "duration_ms", "status"} {
+		if line[key] == nil || line[key] == "" {
+			t.Errorf("access log lacks %s: %v", key, line)
+		}
+	}
+	if line["outcome"] != "ok" {
+		t.Errorf("outcome: got %v, want ok", line["outcome"])
+	}
+	for _, leak := range []string{secret, "not-a-real-token-value", "Bearer"} {
+		if strings.Contains(logs.String(), leak) {
+			t.Errorf("the log contains %q:\n%s", leak, logs.String())
+		}
+	}
+}

@@ -22,9 +22,7 @@ func ParseID(id string) (typ string, key int64, ok bool) {
 	if len(id) > 64 {
 		return "", 0, false
 	}
-	// Strict: otherwise the unused low bits of the last character give every ID several
-	// spellings (fuzzing found "0006N0" and "0006Nw" naming the same object).
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(id)
+	raw, err := base64.RawURLEncoding.DecodeString(id)
 	if err != nil {
 		return "", 0, false
 	}
@@ -34,6 +32,12 @@ func ParseID(id string) (typ string, key int64, ok bool) {
 	}
 	key, err = strconv.ParseInt(num, 10, 64)
 	if err != nil || key <= 0 || strconv.FormatInt(key, 10) != num {
+		return "", 0, false
+	}
+	// Only the one spelling ID makes is accepted: base64 decoding also takes the unused low bits
+	// of the last character and skips \r and \n, so fuzzing found "0006N0", "0006Nw" and
+	// "00\r06NA" all naming one object, which would defeat deduplication by ID.
+	if ID(typ, key) != id {
 		return "", 0, false
 	}
 	return typ, key, true

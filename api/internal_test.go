@@ -370,3 +370,32 @@ func TestAccessLog(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckOrigin(t *testing.T) {
+	prod := Config{Env: "prod", AllowedOrigins: []string{"https://app.example.com"}}
+	dev := Config{Env: "dev"}
+	tests := []struct {
+		cfg    Config
+		origin string
+		want   bool
+	}{
+		{prod, "", true},                        // not a browser
+		{prod, "https://api.example.com", true}, // same origin as the Host below
+		{prod, "https://app.example.com", true},
+		{prod, "https://evil.example.com", false},
+		{prod, "http://localhost:3000", false},
+		{dev, "http://localhost:3000", true},
+		{dev, "http://127.0.0.1:5173", true},
+		{dev, "http://localhost.evil.com", false},
+		{dev, "null", false},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest(http.MethodGet, "https://api.example.com/graphql", nil)
+		if tt.origin != "" {
+			r.Header.Set("Origin", tt.origin)
+		}
+		if got := tt.cfg.CheckOrigin(r); got != tt.want {
+			t.Errorf("%s CheckOrigin(%q) = %v, want %v", tt.cfg.Env, tt.origin, got, tt.want)
+		}
+	}
+}

@@ -56,14 +56,17 @@ func newDeal(t testing.TB, s *db.Store, rateType market.RateType) deal {
 
 func eur(minor int64) market.Money { return market.Money{Minor: minor, Currency: "EUR"} }
 
-func wantCode(t testing.TB, err error, want market.Code) *market.Error {
+// wantCode fails unless err has the code, and returns the error's details.
+func wantCode(t testing.TB, err error, want market.Code) market.Error {
 	t.Helper()
 	if got := market.ErrorCode(err); got != want {
 		t.Fatalf("got code %q (%v), want %q", got, err, want)
 	}
 	var me *market.Error
-	errors.As(err, &me)
-	return me
+	if !errors.As(err, &me) {
+		return market.Error{}
+	}
+	return *me
 }
 
 func mustNoErr(t testing.TB, err error) {

@@ -350,7 +350,7 @@ func TestOrderAccess(t *testing.T) {
 }
 
 // concurrently runs n calls at once and returns their responses.
-func concurrently(t *testing.T, n int, call func(i int) *apitest.Response) ([]*apitest.Response, time.Duration) {
+func concurrently(n int, call func(i int) *apitest.Response) ([]*apitest.Response, time.Duration) {
 	out := make([]*apitest.Response, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -386,7 +386,7 @@ func TestConcurrentReleases(t *testing.T) {
 		_, ms := d.acceptedOrder(t, "500.00", "500.00")
 		var m gqlMilestone
 		mustOne(t, d.client, fundMs, map[string]any{"id": ms[0].ID, "key": "fund"}, &m)
-		res, took := concurrently(t, n, func(i int) *apitest.Response {
+		res, took := concurrently(n, func(i int) *apitest.Response {
 			return d.client.Do(t, releaseMs, map[string]any{"id": ms[0].ID, "key": fmt.Sprint("release-", i)})
 		})
 		codes := map[string]int{}
@@ -418,7 +418,7 @@ func TestConcurrentReleases(t *testing.T) {
 		_, ms := d.acceptedOrder(t, "500.00", "500.00")
 		var m gqlMilestone
 		mustOne(t, d.client, fundMs, map[string]any{"id": ms[0].ID, "key": "fund"}, &m)
-		res, took := concurrently(t, n, func(int) *apitest.Response {
+		res, took := concurrently(n, func(int) *apitest.Response {
 			return d.client.Do(t, releaseMs, map[string]any{"id": ms[0].ID, "key": "the-one-release"})
 		})
 		t.Logf("%d concurrent releases with the same key in %v", n, took)

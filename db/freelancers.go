@@ -221,10 +221,12 @@ func (s *Store) freelancersBy(ctx context.Context, col string, ids []int64, key 
 	return out, nil
 }
 
-// FreelancerSkills loads the skills of freelancers, strongest first, for dataloaders. Every ID
+// FreelancerSkills loads the skills of freelancers, strongest first and with their Skill, for
+// dataloaders. Every ID
 // asked for is in the map, with an empty list when it has no skills.
 func (s *Store) FreelancerSkills(ctx context.Context, freelancerIDs []int64) (map[int64][]*market.FreelancerSkill, error) {
-	const q = `SELECT fs.freelancer_id, fs.skill_id, fs.level, fs.years
+	const q = `SELECT fs.freelancer_id, fs.skill_id, fs.level, fs.years,
+			s.id AS "skill.id", s.slug AS "skill.slug", s.name AS "skill.name", s.category AS "skill.category"
 		FROM freelancer_skills fs JOIN skills s ON s.id = fs.skill_id
 		WHERE fs.freelancer_id = ANY($1)
 		ORDER BY fs.freelancer_id, fs.level DESC, fs.years DESC, s.name`

@@ -131,10 +131,15 @@ func (o *ordering[T]) page(rows []T, p relay.Page) *Page[T] {
 }
 
 // groupKeys groups nested-list keys that differ only in their parent, so that each group is read
-// with one statement.
+// with one statement; each parent appears once per group however often it was asked for.
 func groupKeys(keys []ListKey) map[ListKey][]int64 {
 	groups := make(map[ListKey][]int64)
+	seen := make(map[ListKey]bool, len(keys))
 	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
 		g := k
 		g.ParentID = 0
 		groups[g] = append(groups[g], k.ParentID)

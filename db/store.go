@@ -33,6 +33,9 @@ type Options struct {
 	StatementTimeout time.Duration
 	// LockTimeout gives up waiting for a row or table lock (default 2s; 0 keeps it).
 	LockTimeout time.Duration
+	// Driver is the database/sql driver name (default "postgres", lib/pq). Tests register a
+	// wrapper of lib/pq under another name to count the statements a request runs.
+	Driver string
 }
 
 // DefaultOptions are the pool settings used when none are given.
@@ -49,7 +52,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := sqlx.Open("postgres", dsn)
+	driver := opts.Driver
+	if driver == "" {
+		driver = "postgres"
+	}
+	conn, err := sqlx.Open(driver, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

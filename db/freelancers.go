@@ -81,14 +81,14 @@ func (f FreelancerFilter) build(q *query) (ts string) {
 		q.where("EXISTS (SELECT 1 FROM freelancer_skills fs WHERE fs.freelancer_id = f.id AND fs.skill_id = ANY(" + q.arg(pq.Array(f.AnySkills)) + ")" + level + ")")
 	}
 	if len(f.Countries) > 0 {
-		q.where("f.country = ANY(" + q.arg(pq.Array(f.Countries)) + ")")
+		q.oneOf("f.country", f.Countries)
 	}
 	if len(f.Seniority) > 0 {
 		s := make([]string, len(f.Seniority))
 		for i, v := range f.Seniority {
 			s[i] = string(v)
 		}
-		q.where("f.seniority = ANY(" + q.arg(pq.Array(s)) + ")")
+		q.oneOf("f.seniority", s)
 	}
 	if f.Available != nil {
 		q.where("f.available = " + q.arg(*f.Available))
@@ -166,11 +166,14 @@ func (s *Store) ListFreelancers(ctx context.Context, f FreelancerFilter, o Freel
 	if err != nil {
 		return nil, err
 	}
-	cols := freelancerColumns
+	// The page is chosen from freelancers alone and joined to users afterwards, so a plan that
+	// sorts (relevance) joins only the page's rows, not every match.
+	cols, inner, outer := freelancerColumns, "f.*", ord.outer(p, ord.exprs...)
 	if o.Field == FreelancersByRelevance {
-		cols += ", " + ord.exprs[0] + " AS rank"
+		cols, inner, outer = cols+", f.rank", "f.*, "+ord.exprs[0]+" AS rank", ord.outer(p, "f.rank", "f.id")
 	}
-	sql := `SELECT ` + cols + freelancerFrom + ` WHERE ` + q.clause() + ` ORDER BY ` + order + ` LIMIT ` + q.arg(p.Limit+1)
+	sql := `SELECT ` + cols + ` FROM (SELECT ` + inner + ` FROM freelancers f WHERE ` + q.clause() +
+		` ORDER BY ` + order + ` LIMIT ` + q.arg(p.Limit+1) + `) f JOIN users u ON u.id = f.user_id ORDER BY ` + outer
 	var rows []freelancerRow
 	if err := sqlx.SelectContext(ctx, s.db, &rows, sql, q.args...); err != nil {
 		return nil, err

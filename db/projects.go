@@ -63,7 +63,7 @@ func statusStrings(st []market.ProjectStatus) []string {
 // a search).
 func (f ProjectFilter) build(q *query) (ts string) {
 	if len(f.Statuses) > 0 {
-		q.where("p.status = ANY(" + q.arg(pq.Array(statusStrings(f.Statuses))) + ")")
+		q.oneOf("p.status", statusStrings(f.Statuses))
 	}
 	for _, id := range f.Skills {
 		q.where("EXISTS (SELECT 1 FROM project_skills ps WHERE ps.project_id = p.id AND ps.skill_id = " + q.arg(id) + ")")
@@ -75,7 +75,7 @@ func (f ProjectFilter) build(q *query) (ts string) {
 		q.where("p.remote = " + q.arg(*f.Remote))
 	}
 	if len(f.Countries) > 0 {
-		q.where("p.country = ANY(" + q.arg(pq.Array(f.Countries)) + ")")
+		q.oneOf("p.country", f.Countries)
 	}
 	if f.RateType != "" {
 		q.where("p.rate_type = " + q.arg(string(f.RateType)))
@@ -254,7 +254,7 @@ func (s *Store) nestedProjects(ctx context.Context, keys []ListKey, ord *orderin
 		q.arg(pq.Array(parents))
 		q.where(parentCond)
 		if st := statusList(g.Statuses); len(st) > 0 {
-			q.where("p.status = ANY(" + q.arg(pq.Array(st)) + ")")
+			q.oneOf("p.status", st)
 		}
 		order, err := ord.seek(&q, g.Page)
 		if err != nil {

@@ -2374,7 +2374,7 @@ input FreelancerFilter {
   skills: [String!]
   "Freelancers who list at least one of these skills (slugs)."
   anySkills: [String!]
-  "With ` + "`" + `skills` + "`" + `/` + "`" + `anySkills` + "`" + `: the matching skills must be at least this level (1–5)."
+  "With ` + "`" + `skills` + "`" + `/` + "`" + `anySkills` + "`" + ` (required with it): the matching skills must be at least this level (1–5)."
   minLevel: Int
   "Only freelancers living in these countries (ISO 3166-1 alpha-2)."
   countries: [String!]

@@ -41,7 +41,7 @@ func benchStore(b *testing.B) *db.Store {
 	}
 	store := dbtest.New(b)
 	fixture{Seed: 3, Freelancers: 2000, Clients: 50, Projects: 500}.build(b, store)
-	if _, err := store.DB().Exec(`ANALYZE`); err != nil {
+	if _, err := store.DB().ExecContext(context.Background(), `ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
 	return store

@@ -64,6 +64,9 @@ func (fx fixture) build(tb testing.TB, store *db.Store) {
 			}
 			skillIDs[slug] = id
 		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		if err := rows.Close(); err != nil {
 			return err
 		}

@@ -172,7 +172,7 @@ func (l list) walkBack(tb testing.TB, c *apitest.Client, filter, orderBy any, si
 func sqlIDs(tb testing.TB, store *db.Store, q string, args ...any) []int64 {
 	tb.Helper()
 	var ids []int64
-	if err := store.DB().Select(&ids, q, args...); err != nil {
+	if err := store.DB().SelectContext(context.Background(), &ids, q, args...); err != nil {
 		tb.Fatalf("%s: %v", q, err)
 	}
 	return ids
@@ -414,6 +414,24 @@ func TestNestedPagination(t *testing.T) {
 			t.Errorf("%s projects: got %v (total %d), want %v (total %d)", e.Node.Slug, got, e.Node.Projects.TotalCount, want[:4], len(want))
 		}
 	}
+	// Backward: the last page of a skill's freelancers is the tail of the same order.
+	var back struct {
+		Skills struct {
+			Edges []struct {
+				Node struct {
+					Slug        string
+					Freelancers conn
+				}
+			}
+		}
+	}
+	c.MustDo(t, `{ skills(filter: { skills: ["go"] }) { edges { node { slug freelancers(last: 3) { edges { node { id } } pageInfo { hasPreviousPage hasNextPage } } } } } }`, nil, &back)
+	want := sqlIDs(t, srv.Store, `SELECT fs.freelancer_id FROM freelancer_skills fs JOIN skills s ON s.id = fs.skill_id
+		WHERE s.slug = 'go' ORDER BY fs.level DESC, fs.freelancer_id DESC`)
+	if got := back.Skills.Edges[0].Node.Freelancers; !slices.Equal(got.keys(t), want[len(want)-3:]) || !got.PageInfo.HasPreviousPage || got.PageInfo.HasNextPage {
+		t.Errorf("last 3 of go's freelancers: got %v %+v, want %v", got.keys(t), got.PageInfo, want[len(want)-3:])
+	}
+
 	// A cursor of a nested list is refused by another one.
 	res := c.Do(t, q, map[string]any{"after": *data.Skills.Edges[0].Node.Freelancers.PageInfo.EndCursor})
 	if codes := res.Codes(); len(codes) == 0 || codes[0] != "BAD_USER_INPUT" {
@@ -422,10 +440,10 @@ func TestNestedPagination(t *testing.T) {
 
 	// Client.projects with a status filter, paged to the end.
 	var clientID int64
-	if err := srv.Store.DB().Get(&clientID, `SELECT client_id FROM projects GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`); err != nil {
+	if err := srv.Store.DB().GetContext(context.Background(), &clientID, `SELECT client_id FROM projects GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
-	want := sqlIDs(t, srv.Store, `SELECT id FROM projects WHERE client_id = $1 AND status IN ('OPEN', 'COMPLETED') ORDER BY created_at DESC, id DESC`, clientID)
+	want = sqlIDs(t, srv.Store, `SELECT id FROM projects WHERE client_id = $1 AND status IN ('OPEN', 'COMPLETED') ORDER BY created_at DESC, id DESC`, clientID)
 	var got []int64
 	var after *string
 	for {
@@ -497,7 +515,7 @@ func TestPrivateUserFields(t *testing.T) {
 	me, myToken := apitest.NewUser(t, srv.Store, false)
 	_, adminToken := apitest.NewUser(t, srv.Store, true)
 	other, otherToken := apitest.NewUser(t, srv.Store, false)
-	if _, err := srv.Store.DB().Exec(`UPDATE users SET is_admin = true WHERE id = $1`, other.ID); err != nil {
+	if _, err := srv.Store.DB().ExecContext(context.Background(), `UPDATE users SET is_admin = true WHERE id = $1`, other.ID); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {

@@ -80,7 +80,7 @@ type FreelancerFilter struct {
 	Skills []string `json:"skills,omitempty"`
 	// Freelancers who list at least one of these skills (slugs).
 	AnySkills []string `json:"anySkills,omitempty"`
-	// With `skills`/`anySkills`: the matching skills must be at least this level (1–5).
+	// With `skills`/`anySkills` (required with it): the matching skills must be at least this level (1–5).
 	MinLevel *int `json:"minLevel,omitempty"`
 	// Only freelancers living in these countries (ISO 3166-1 alpha-2).
 	Countries []string `json:"countries,omitempty"`

@@ -17,8 +17,8 @@ EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) SELECT :cols FROM (SELECT f.* 
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) SELECT :cols FROM (SELECT f.* FROM freelancers f WHERE f.country = 'AU' ORDER BY f.daily_rate ASC, f.id ASC LIMIT 21) f JOIN users u ON u.id = f.user_id ORDER BY f.daily_rate ASC, f.id ASC;
 \echo '### Q4 rate range EUR 400-600 DAILY_RATE DESC'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) SELECT :cols FROM (SELECT f.* FROM freelancers f WHERE f.currency = 'EUR' AND f.daily_rate >= 40000 AND f.daily_rate <= 60000 ORDER BY f.daily_rate DESC, f.id DESC LIMIT 21) f JOIN users u ON u.id = f.user_id ORDER BY f.daily_rate DESC, f.id DESC;
-\echo '### Q5 seniority LEAD EXPERIENCE DESC'
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) SELECT :cols FROM (SELECT f.* FROM freelancers f WHERE f.seniority = 'LEAD' ORDER BY f.years_experience DESC, f.id DESC LIMIT 21) f JOIN users u ON u.id = f.user_id ORDER BY f.years_experience DESC, f.id DESC;
+\echo '### Q5 seniority JUNIOR EXPERIENCE DESC'
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) SELECT :cols FROM (SELECT f.* FROM freelancers f WHERE f.seniority = 'JUNIOR' ORDER BY f.years_experience DESC, f.id DESC LIMIT 21) f JOIN users u ON u.id = f.user_id ORDER BY f.years_experience DESC, f.id DESC;
 \echo '### Q6 skills [go, postgresql] minLevel 4 NEWEST'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) SELECT :cols FROM (SELECT f.* FROM freelancers f WHERE EXISTS (SELECT 1 FROM freelancer_skills fs WHERE fs.freelancer_id = f.id AND fs.skill_id = 1 AND fs.level >= 4) AND EXISTS (SELECT 1 FROM freelancer_skills fs WHERE fs.freelancer_id = f.id AND fs.skill_id = (SELECT id FROM skills WHERE slug='postgresql') AND fs.level >= 4) ORDER BY f.created_at DESC, f.id DESC LIMIT 21) f JOIN users u ON u.id = f.user_id ORDER BY f.created_at DESC, f.id DESC;
 \echo '### Q6b rare skill anySkills [elixir] minLevel 5 DAILY_RATE'

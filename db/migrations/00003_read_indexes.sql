@@ -14,6 +14,9 @@ CREATE INDEX freelancers_available_rate_idx ON freelancers (daily_rate, id) WHER
 -- Selective filters: countries (about 1/40 each), seniority, and full-text search.
 CREATE INDEX freelancers_country_idx ON freelancers (country, daily_rate, id);
 CREATE INDEX freelancers_seniority_idx ON freelancers (seniority, daily_rate, id);
+-- Seniority follows experience, so filtering one level while ordering by EXPERIENCE would walk
+-- past every profile of the other levels in the plain experience index.
+CREATE INDEX freelancers_seniority_experience_idx ON freelancers (seniority, years_experience, id);
 CREATE INDEX freelancers_search_idx ON freelancers USING gin (search);
 
 -- A skill's freelancers, best level first then newest ID (scanned backwards), and skill filters
@@ -32,6 +35,6 @@ CREATE INDEX projects_search_idx ON projects USING gin (search);
 -- +goose Down
 DROP INDEX freelancers_daily_rate_idx, freelancers_experience_idx, freelancers_created_idx,
     freelancers_available_rate_idx, freelancers_country_idx, freelancers_seniority_idx,
-    freelancers_search_idx, freelancer_skills_skill_level_idx, projects_created_idx,
+    freelancers_seniority_experience_idx, freelancers_search_idx, freelancer_skills_skill_level_idx, projects_created_idx,
     projects_budget_idx, projects_status_created_idx, projects_country_idx, projects_search_idx;
 CREATE INDEX freelancer_skills_skill_idx ON freelancer_skills (skill_id, level DESC, freelancer_id);

@@ -47,25 +47,25 @@ type Loaders struct {
 func newLoaders(store *db.Store, wait time.Duration) *Loaders {
 	opt := loaderOptions(wait)
 	return &Loaders{
-		Skill:            dataloadgen.NewMappedLoader(store.SkillsByID, opt...),
-		User:             dataloadgen.NewMappedLoader(store.UsersByID, opt...),
-		Freelancer:       dataloadgen.NewMappedLoader(store.FreelancersByID, opt...),
-		FreelancerByUser: dataloadgen.NewMappedLoader(store.FreelancersByUserID, opt...),
-		Client:           dataloadgen.NewMappedLoader(store.ClientsByID, opt...),
-		ClientByUser:     dataloadgen.NewMappedLoader(store.ClientsByUserID, opt...),
-		Project:          dataloadgen.NewMappedLoader(store.ProjectsByID, opt...),
+		Skill:            dataloadgen.NewMappedLoader(unique(store.SkillsByID), opt...),
+		User:             dataloadgen.NewMappedLoader(unique(store.UsersByID), opt...),
+		Freelancer:       dataloadgen.NewMappedLoader(unique(store.FreelancersByID), opt...),
+		FreelancerByUser: dataloadgen.NewMappedLoader(unique(store.FreelancersByUserID), opt...),
+		Client:           dataloadgen.NewMappedLoader(unique(store.ClientsByID), opt...),
+		ClientByUser:     dataloadgen.NewMappedLoader(unique(store.ClientsByUserID), opt...),
+		Project:          dataloadgen.NewMappedLoader(unique(store.ProjectsByID), opt...),
 
-		FreelancerSkills: dataloadgen.NewMappedLoader(store.FreelancerSkills, opt...),
-		ProjectSkills:    dataloadgen.NewMappedLoader(store.ProjectSkills, opt...),
+		FreelancerSkills: dataloadgen.NewMappedLoader(unique(store.FreelancerSkills), opt...),
+		ProjectSkills:    dataloadgen.NewMappedLoader(unique(store.ProjectSkills), opt...),
 
-		ClientProjects:   dataloadgen.NewMappedLoader(store.ClientProjects, opt...),
-		SkillProjects:    dataloadgen.NewMappedLoader(store.SkillProjects, opt...),
-		SkillFreelancers: dataloadgen.NewMappedLoader(store.SkillFreelancers, opt...),
+		ClientProjects:   dataloadgen.NewMappedLoader(unique(store.ClientProjects), opt...),
+		SkillProjects:    dataloadgen.NewMappedLoader(unique(store.SkillProjects), opt...),
+		SkillFreelancers: dataloadgen.NewMappedLoader(unique(store.SkillFreelancers), opt...),
 
-		CompletedOrders:      dataloadgen.NewMappedLoader(store.CompletedOrderCounts, opt...),
-		ClientProjectCount:   dataloadgen.NewMappedLoader(store.ClientProjectCounts, opt...),
-		SkillFreelancerCount: dataloadgen.NewMappedLoader(store.SkillFreelancerCounts, opt...),
-		SkillProjectCount:    dataloadgen.NewMappedLoader(store.SkillProjectCounts, opt...),
+		CompletedOrders:      dataloadgen.NewMappedLoader(unique(store.CompletedOrderCounts), opt...),
+		ClientProjectCount:   dataloadgen.NewMappedLoader(unique(store.ClientProjectCounts), opt...),
+		SkillFreelancerCount: dataloadgen.NewMappedLoader(unique(store.SkillFreelancerCounts), opt...),
+		SkillProjectCount:    dataloadgen.NewMappedLoader(unique(store.SkillProjectCounts), opt...),
 	}
 }
 
@@ -76,6 +76,22 @@ func newLoaders(store *db.Store, wait time.Duration) *Loaders {
 // whatever the data; a row that repeats across levels is read again within its level's statement.
 func loaderOptions(wait time.Duration) []dataloadgen.Option {
 	return []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithoutCache()}
+}
+
+// unique passes each key of a batch to the store once: without a cache a batch holds a key as
+// often as it was asked for (the same client behind many gigs).
+func unique[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error)) func(context.Context, []K) (map[K]V, error) {
+	return func(ctx context.Context, keys []K) (map[K]V, error) {
+		seen := make(map[K]struct{}, len(keys))
+		distinct := make([]K, 0, len(keys))
+		for _, k := range keys {
+			if _, ok := seen[k]; !ok {
+				seen[k] = struct{}{}
+				distinct = append(distinct, k)
+			}
+		}
+		return fetch(ctx, distinct)
+	}
 }
 
 type loadersKey struct{}

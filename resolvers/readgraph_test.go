@@ -264,6 +264,8 @@ func TestFilters(t *testing.T) {
 			`id IN (SELECT fs.freelancer_id FROM freelancer_skills fs JOIN skills s ON s.id = fs.skill_id WHERE s.slug IN ('go', 'postgresql') GROUP BY 1 HAVING count(*) = 2)`},
 		{"freelancers any skill min level", freelancers, map[string]any{"anySkills": []string{"rust", "aws"}, "minLevel": 3},
 			`id IN (SELECT fs.freelancer_id FROM freelancer_skills fs JOIN skills s ON s.id = fs.skill_id WHERE s.slug IN ('rust', 'aws') AND fs.level >= 3)`},
+		{"freelancers one skill", freelancers, map[string]any{"skills": []string{"rust"}},
+			`id IN (SELECT fs.freelancer_id FROM freelancer_skills fs JOIN skills s ON s.id = fs.skill_id WHERE s.slug = 'rust')`},
 		{"freelancers skill min level", freelancers, map[string]any{"skills": []string{"go"}, "minLevel": 4},
 			`id IN (SELECT fs.freelancer_id FROM freelancer_skills fs JOIN skills s ON s.id = fs.skill_id WHERE s.slug = 'go' AND fs.level >= 4)`},
 		{"freelancers countries", freelancers, map[string]any{"countries": []string{"de", "NL"}}, `country IN ('DE', 'NL')`},

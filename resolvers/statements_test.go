@@ -16,6 +16,7 @@ import (
 	"github.com/gigraph/gigraph/api/apitest"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/db/dbtest"
+	"github.com/gigraph/gigraph/relay"
 )
 
 // statements counts every statement sent through the "postgres-counting" driver: lib/pq wrapped
@@ -121,5 +122,31 @@ func TestStatementsDoNotGrowWithPageSize(t *testing.T) {
 	// adds a statement shows up here.
 	if large > 12 {
 		t.Errorf("%d statements; want at most 12", large)
+	}
+}
+
+// TestNodesLoadTogether checks that nodes(ids) reads all IDs of one type with one statement.
+func TestNodesLoadTogether(t *testing.T) {
+	store := countingStore(t)
+	fixture{Seed: 4, Freelancers: 30, Clients: 5, Projects: 30}.build(t, store)
+	srv := apitest.NewWithStore(t, api.Config{LoaderWait: 100 * time.Millisecond}, store)
+	var ids []string
+	for i := int64(1); i <= 25; i++ {
+		ids = append(ids, relay.ID("Freelancer", i), relay.ID("Project", i))
+	}
+	best := int64(1 << 62)
+	for range 3 {
+		var data struct{ Nodes []*struct{ ID string } }
+		statements.Store(0)
+		srv.Client().MustDo(t, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids}, &data)
+		best = min(best, statements.Load())
+		for i, n := range data.Nodes {
+			if n == nil || n.ID != ids[i] {
+				t.Fatalf("nodes[%d] = %+v, want %s", i, n, ids[i])
+			}
+		}
+	}
+	if best != 2 {
+		t.Errorf("50 nodes of 2 types ran %d statements, want 2", best)
 	}
 }

@@ -51,24 +51,16 @@ func (fx fixture) build(tb testing.TB, store *db.Store) {
 
 	ctx := context.Background()
 	err := store.InTx(ctx, func(tx *sqlx.Tx) error {
-		skillIDs := make(map[string]int64)
-		rows, err := tx.QueryxContext(ctx, `SELECT id, slug FROM skills`)
-		if err != nil {
+		var skills []struct {
+			ID   int64  `db:"id"`
+			Slug string `db:"slug"`
+		}
+		if err := tx.SelectContext(ctx, &skills, `SELECT id, slug FROM skills`); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			var slug string
-			if err := rows.Scan(&id, &slug); err != nil {
-				return err
-			}
-			skillIDs[slug] = id
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := rows.Close(); err != nil {
-			return err
+		skillIDs := make(map[string]int64, len(skills))
+		for _, sk := range skills {
+			skillIDs[sk.Slug] = sk.ID
 		}
 		pickSkills := func(maxN int) []int64 {
 			perm := rng.Perm(len(fixtureSkills))
@@ -158,7 +150,7 @@ func (fx fixture) build(tb testing.TB, store *db.Store) {
 			}
 		}
 		// Completed orders, for completedOrders.
-		_, err = tx.ExecContext(ctx, `INSERT INTO orders (project_id, client_id, freelancer_id, rate_type, amount, currency, status, accepted_at, completed_at)
+		_, err := tx.ExecContext(ctx, `INSERT INTO orders (project_id, client_id, freelancer_id, rate_type, amount, currency, status, accepted_at, completed_at)
 			SELECT p.id, p.client_id, f.id, p.rate_type, p.budget, p.currency, 'COMPLETED', p.created_at, p.created_at
 			FROM projects p JOIN freelancers f ON f.id = (p.id * 7) % $1 + 1
 			WHERE p.status = 'COMPLETED'`, len(freelancerIDs))

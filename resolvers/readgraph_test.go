@@ -210,7 +210,6 @@ func TestPaginationVisitsEveryRowOnce(t *testing.T) {
 
 func TestPaginationWithConcurrentInserts(t *testing.T) {
 	srv := newServer(t, testMarket)
-	ctx := context.Background()
 	existing := sqlIDs(t, srv.Store, `SELECT id FROM freelancers`)
 	orders := []map[string]any{{"field": "NEWEST"}, {"field": "DAILY_RATE"}, {"field": "EXPERIENCE"}}
 	n := 0
@@ -221,12 +220,12 @@ func TestPaginationWithConcurrentInserts(t *testing.T) {
 				for i := range 3 {
 					n++
 					var uid int64
-					if err := srv.Store.DB().GetContext(ctx, &uid, `INSERT INTO users (email, name, password_hash) VALUES ($1, 'New Person', 'x') RETURNING id`,
+					if err := srv.Store.DB().GetContext(t.Context(), &uid, `INSERT INTO users (email, name, password_hash) VALUES ($1, 'New Person', 'x') RETURNING id`,
 						fmt.Sprintf("new%d@example.com", n)); err != nil {
 						t.Fatal(err)
 					}
 					created := fixtureBase.Add(time.Duration((page*37+i*53)%60) * time.Hour)
-					if _, err := srv.Store.DB().ExecContext(ctx, `INSERT INTO freelancers (user_id, headline, country, seniority, years_experience, daily_rate, currency, created_at)
+					if _, err := srv.Store.DB().ExecContext(t.Context(), `INSERT INTO freelancers (user_id, headline, country, seniority, years_experience, daily_rate, currency, created_at)
 						VALUES ($1, 'New', 'DE', 'MID', $2, $3, 'EUR', $4)`, uid, (page*7+i*5)%20, int64(300+50*((page*11+i*7)%20))*100, created); err != nil {
 						t.Fatal(err)
 					}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -58,7 +59,8 @@ func TestRun(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitHealthy(t, base, done, &logs)
 
-	res := post(t, base+"/graphql", `{"query":"{ skills(first: 5) { edges { node { name category } } } }"}`)
+	body := `{"query":"{ skills(first: 5) { edges { node { name category } } } }"}`
+	res := post(t, base+"/graphql", body)
 	defer res.Body.Close()
 	var out struct {
 		Data struct {
@@ -77,7 +79,37 @@ func TestRun(t *testing.T) {
 		t.Fatalf("got %d skills and errors %v, want 5 skills", len(out.Data.Skills.Edges), out.Errors)
 	}
 
+	// Graceful shutdown: a request whose body is still arriving when the signal comes must be
+	// served in full (its context is not cancelled by the signal), and only then does run return.
+	pr, pw := io.Pipe()
+	inflight := make(chan *http.Response, 1)
+	go func() {
+		res, err := http.Post(base+"/graphql", "application/json", pr)
+		if err != nil {
+			t.Error(err)
+		}
+		inflight <- res
+	}()
+	half := len(body) / 2
+	if _, err := pw.Write([]byte(body[:half])); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
 	cancel()
+	time.Sleep(200 * time.Millisecond)
+	if _, err := pw.Write([]byte(body[half:])); err != nil {
+		t.Fatal(err)
+	}
+	_ = pw.Close()
+	if res := <-inflight; res == nil || res.StatusCode != http.StatusOK {
+		t.Errorf("in-flight request during shutdown: %v", res)
+	} else {
+		out.Data.Skills.Edges = nil
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil || len(out.Errors) > 0 || len(out.Data.Skills.Edges) != 5 {
+			t.Errorf("in-flight request during shutdown: %v %v", err, out.Errors)
+		}
+		_ = res.Body.Close()
+	}
 	select {
 	case err := <-done:
 		if err != nil {
@@ -134,7 +166,7 @@ func TestHelpListsEverySetting(t *testing.T) {
 	if err == nil {
 		t.Fatal("--help returned nil error, want flag.ErrHelp")
 	}
-	for _, want := range []string{"DATABASE_URL", "GIGRAPH_ENV", "ADDR", "GIGRAPH_PG_DATA_DIR", "GIGRAPH_MAX_BODY_BYTES"} {
+	for _, want := range []string{"DATABASE_URL", "GIGRAPH_ENV", "ADDR", "GIGRAPH_PG_DATA_DIR", "GIGRAPH_MAX_BODY_BYTES", "GIGRAPH_MAX_DEPTH", "GIGRAPH_MAX_ALIASES", "GIGRAPH_MAX_DIRECTIVES", "GIGRAPH_MAX_COST", "GIGRAPH_OPERATION_TIMEOUT", "GIGRAPH_RATE_PER_ADDRESS", "GIGRAPH_RATE_PER_TOKEN", "GIGRAPH_TRUSTED_PROXIES", "GIGRAPH_ALLOWED_ORIGINS"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help output lacks %s:\n%s", want, out.String())
 		}

@@ -76,10 +76,11 @@ func (s *Store) GigAlert(ctx context.Context, id int64) (*GigAlert, error) {
 }
 
 // AckGigAlert moves an alert's acknowledged position forward to pos; a smaller pos leaves it where
-// it is (acks may arrive out of order and must never replay gigs already read).
+// it is (acks may arrive out of order and must never replay gigs already read), and a position
+// beyond the newest event is clamped so that no future gig can be skipped.
 // Returns NOT_FOUND when the alert does not exist.
 func (s *Store) AckGigAlert(ctx context.Context, id, pos int64) (*GigAlert, error) {
-	const q = `UPDATE gig_alerts SET acked = GREATEST(acked, $2) WHERE id = $1 RETURNING ` + gigAlertColumns
+	const q = `UPDATE gig_alerts SET acked = GREATEST(acked, LEAST($2, (SELECT coalesce(max(id), 0) FROM gig_events))) WHERE id = $1 RETURNING ` + gigAlertColumns
 	var a GigAlert
 	if err := sqlx.GetContext(ctx, s.db, &a, q, id, pos); err != nil {
 		return nil, translate(err)

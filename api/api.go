@@ -15,8 +15,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/gigraph/gigraph/api/ws"
 	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/feed"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/resolvers"
 )
@@ -32,6 +34,11 @@ type Config struct {
 	// AllowedOrigins lists the browser origins allowed by CORS and the WebSocket Origin check
 	// ("https://app.example.com"); in dev, any http://localhost or 127.0.0.1 origin is allowed too.
 	AllowedOrigins []string
+	// Feed serves subscriptions; the caller starts and stops it. Without one, subscriptions fail
+	// and /readyz does not report a listener.
+	Feed *feed.Feed
+	// WebSocket tunes the WebSocket transport (origins come from AllowedOrigins).
+	WebSocket ws.Config
 }
 
 // Defaults for Config.
@@ -72,6 +79,14 @@ func New(cfg Config, store *db.Store, log *slog.Logger) http.Handler {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "down"})
 			return
 		}
+		if cfg.Feed != nil {
+			if err := cfg.Feed.Ready(); err != nil {
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "up", "feed": "down"})
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": "up", "feed": "up"})
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": "up"})
 	})
 	if cfg.Dev() {
@@ -81,7 +96,8 @@ func New(cfg Config, store *db.Store, log *slog.Logger) http.Handler {
 }
 
 func newGraphQL(cfg Config, store *db.Store, log *slog.Logger) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store}}))
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store, Feed: cfg.Feed}}))
+	srv.AddTransport(websocketTransport(cfg, store))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

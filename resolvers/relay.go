@@ -45,6 +45,8 @@ func (r *Resolver) loadNode(ctx context.Context, id string) (relay.Node, error) 
 	switch typ {
 	case typeSkill:
 		node, err = load(ctx, loaders(ctx).Skill, key)
+	case typeGigAlert:
+		node, err = r.ownGigAlert(ctx, key)
 	default:
 		return nil, nil
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/gigraph/gigraph/api"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/db/pgembed"
+	"github.com/gigraph/gigraph/feed"
 )
 
 func main() {
@@ -193,7 +194,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func serve(ctx context.Context, cfg *config, store *db.Store, log *slog.Logger) error {
-	handler := api.New(api.Config{Env: cfg.env, MaxBodyBytes: cfg.maxBodyBytes, ParserTokenLimit: cfg.parserTokens}, store, log)
+	// The feed listener of this instance; subscriptions end with it when the server stops.
+	gigFeed := feed.New(store, log, feed.Options{})
+	if err := gigFeed.Start(ctx); err != nil {
+		return err
+	}
+	defer gigFeed.Close()
+	handler := api.New(api.Config{Env: cfg.env, MaxBodyBytes: cfg.maxBodyBytes, ParserTokenLimit: cfg.parserTokens, Feed: gigFeed}, store, log)
 	srv := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           handler,

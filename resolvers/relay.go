@@ -47,6 +47,9 @@ func (r *Resolver) loadNode(ctx context.Context, id string) (relay.Node, error) 
 		node, err = load(ctx, loaders(ctx).Skill, key)
 	case typeGigAlert:
 		node, err = r.ownGigAlert(ctx, key)
+		if market.ErrorCode(err) == market.CodeUnauthenticated {
+			return nil, nil
+		}
 	default:
 		return nil, nil
 	}

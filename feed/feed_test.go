@@ -162,7 +162,7 @@ func TestConcurrentWritersHubOrder(t *testing.T) {
 	client := feedtest.NewClient(t, store)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ch := f.Gigs.Subscribe(ctx, feed.Subscription[*db.GigEventRow]{})
+	ch := mustSubscribe(t, f, ctx, feed.Subscription[*db.GigEventRow]{})
 
 	const writers, each = 6, 25
 	var wg sync.WaitGroup
@@ -227,10 +227,10 @@ func TestSlowSubscriber(t *testing.T) {
 		last   int64
 	}
 	slowClosed := make(chan closed, 1)
-	slow := f.Gigs.Subscribe(ctx, feed.Subscription[*db.GigEventRow]{
+	slow := mustSubscribe(t, f, ctx, feed.Subscription[*db.GigEventRow]{
 		OnClose: func(reason error, last int64) { slowClosed <- closed{reason, last} },
 	})
-	fast := f.Gigs.Subscribe(ctx, feed.Subscription[*db.GigEventRow]{})
+	fast := mustSubscribe(t, f, ctx, feed.Subscription[*db.GigEventRow]{})
 
 	const n = 60
 	fastGot := make(chan []int64, 1)
@@ -292,7 +292,7 @@ func TestReplaySeam(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	after := posted[9]
-	ch := f.Gigs.Subscribe(ctx, feed.Subscription[*db.GigEventRow]{After: &after})
+	ch := mustSubscribe(t, f, ctx, feed.Subscription[*db.GigEventRow]{After: &after})
 	done := make(chan []int64, 1)
 	go func() {
 		var more []int64
@@ -326,4 +326,13 @@ func TestReplaySeam(t *testing.T) {
 		t.Fatalf("unexpected extra event %d", e.Pos)
 	case <-time.After(100 * time.Millisecond):
 	}
+}
+
+func mustSubscribe(t *testing.T, f *feed.Feed, ctx context.Context, sub feed.Subscription[*db.GigEventRow]) <-chan *db.GigEventRow {
+	t.Helper()
+	ch, err := f.Gigs.Subscribe(ctx, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
 }

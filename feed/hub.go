@@ -285,7 +285,10 @@ type Subscription[E any] struct {
 
 // Subscribe delivers the matching events after sub.After, then the live ones, in position order,
 // each once, on the returned channel until ctx ends or the hub closes it (see OnClose).
-func (h *Hub[E]) Subscribe(ctx context.Context, sub Subscription[E]) <-chan E {
+//
+// Without After, the subscription starts behind the newest event committed when it is made (read
+// from the database, so it does not depend on how far this instance has fanned out).
+func (h *Hub[E]) Subscribe(ctx context.Context, sub Subscription[E]) (<-chan E, error) {
 	s := &Sub[E]{ch: make(chan E, h.opts.Buffer), match: sub.Match, read: sub.Read, onClose: sub.OnClose}
 	if s.match == nil {
 		s.match = func(E) bool { return true }
@@ -293,23 +296,27 @@ func (h *Hub[E]) Subscribe(ctx context.Context, sub Subscription[E]) <-chan E {
 	if s.read == nil {
 		s.read = h.log.Read
 	}
-	context.AfterFunc(ctx, func() { h.remove(s) })
-	h.mu.Lock()
 	if sub.After == nil {
-		s.last = h.head
+		last, err := h.log.Last(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.last = last
 	} else {
 		s.last = *sub.After
 	}
+	context.AfterFunc(ctx, func() { h.remove(s) })
+	h.mu.Lock()
 	if s.last >= h.floor {
 		h.subs[s] = struct{}{}
 		h.fill(s)
 		h.mu.Unlock()
-		return s.ch
+		return s.ch, nil
 	}
 	h.mu.Unlock()
 	h.replaying.Add(1)
 	go h.replay(ctx, s)
-	return s.ch
+	return s.ch, nil
 }
 
 // replay reads the events s missed from the log until the ring covers the rest, then hands s to

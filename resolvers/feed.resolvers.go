@@ -190,7 +190,7 @@ func (r *subscriptionResolver) GigPosted(ctx context.Context, filter *model.GigF
 		}
 		sub.After = &pos
 	}
-	return r.Feed.Gigs.Subscribe(ctx, sub), nil
+	return r.Feed.Gigs.Subscribe(ctx, sub)
 }
 
 func (r *subscriptionResolver) OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *db.OrderEventRow, error) {
@@ -218,7 +218,7 @@ func (r *subscriptionResolver) OrderEvents(ctx context.Context, orderID string, 
 		}
 		sub.After = &pos
 	}
-	return r.Feed.Orders.Subscribe(ctx, sub), nil
+	return r.Feed.Orders.Subscribe(ctx, sub)
 }
 
 func (r *Resolver) GigAlert() graph.GigAlertResolver { return &gigAlertResolver{r} }

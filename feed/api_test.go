@@ -59,7 +59,7 @@ func TestFilterMatrix(t *testing.T) {
 	startCursor := relay.EncodeCursor("gigfeed", start)
 
 	type live struct {
-		c      *feedtest.WS
+		c       *feedtest.WS
 		alertID string
 	}
 	subs := make([]live, len(filterCases))

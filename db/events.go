@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -52,6 +53,19 @@ type GigEventRow struct {
 	market.Project
 	Slugs pq.StringArray `db:"skill_slugs"`
 	Cats  pq.StringArray `db:"skill_categories"`
+
+	// cursor memoizes the encoded cursor: a live event is shared by every subscriber's response.
+	cursor atomic.Pointer[string]
+}
+
+// Cursor returns the event's opaque cursor, computing it with encode once.
+func (r *GigEventRow) Cursor(encode func(int64) string) string {
+	if c := r.cursor.Load(); c != nil {
+		return *c
+	}
+	c := encode(r.Pos)
+	r.cursor.Store(&c)
+	return c
 }
 
 // Facts returns what a GigCriteria matches on.

@@ -61,7 +61,7 @@ func (r *gigAlertResolver) Digest(ctx context.Context, obj *db.GigAlert, first *
 }
 
 func (r *gigEventResolver) Cursor(ctx context.Context, obj *db.GigEventRow) (string, error) {
-	return gigCursor(obj.Pos), nil
+	return obj.Cursor(gigCursor), nil
 }
 
 func (r *gigEventResolver) Project(ctx context.Context, obj *db.GigEventRow) (*market.Project, error) {

@@ -96,8 +96,8 @@ func New(cfg Config) *Implementation {
 	im := &Implementation{cfg: cfg}
 	im.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
-		// A small read buffer: client messages are small, and an idle socket should cost little.
-		ReadBufferSize: 1024,
+		// ReadBufferSize 0 reuses net/http's read buffer of the hijacked connection, which stays
+		// alive for the socket's lifetime anyway (gqlgen serves the socket inside the handler).
 		// Write buffers are taken from the pool only while a message is written.
 		WriteBufferPool: &sync.Pool{},
 		WriteBufferSize: 4096,

@@ -9,6 +9,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/gigraph/gigraph/market"
+	"github.com/gigraph/gigraph/relay"
 )
 
 // Event positions are the ids of gig_events and order_events. Triggers of migration 00006 make
@@ -56,25 +57,33 @@ type GigEventRow struct {
 
 	// cursor memoizes the encoded cursor: a live event is shared by every subscriber's response.
 	cursor atomic.Pointer[string]
+	facts  market.GigFacts
 }
 
-// Cursor returns the event's opaque cursor, computing it with encode once.
-func (r *GigEventRow) Cursor(encode func(int64) string) string {
+// GigCursorOrdering names gig feed positions in opaque cursors (relay.EncodeCursor); gigPosted,
+// digests and ackGigAlert share it.
+const GigCursorOrdering = "gigfeed"
+
+// Cursor returns the event's opaque cursor, encoded once.
+func (r *GigEventRow) Cursor() string {
 	if c := r.cursor.Load(); c != nil {
 		return *c
 	}
-	c := encode(r.Pos)
+	c := relay.EncodeCursor(GigCursorOrdering, r.Pos)
 	r.cursor.Store(&c)
 	return c
 }
 
-// Facts returns what a GigCriteria matches on.
-func (r *GigEventRow) Facts() market.GigFacts {
+// Facts returns what a GigCriteria matches on (computed once per row by GigEvents: a live event is
+// matched against every subscriber's filter).
+func (r *GigEventRow) Facts() market.GigFacts { return r.facts }
+
+func (r *GigEventRow) setFacts() {
 	cats := make([]market.SkillCategory, len(r.Cats))
 	for i, c := range r.Cats {
 		cats[i] = market.SkillCategory(c)
 	}
-	return market.GigFacts{Project: &r.Project, Skills: r.Slugs, Categories: cats}
+	r.facts = market.GigFacts{Project: &r.Project, Skills: r.Slugs, Categories: cats}
 }
 
 const gigEventSelect = `
@@ -98,6 +107,9 @@ func (s *Store) GigEvents(ctx context.Context, c *market.GigCriteria, after, upT
 	var rows []*GigEventRow
 	if err := sqlx.SelectContext(ctx, s.db, &rows, q, args...); err != nil {
 		return nil, err
+	}
+	for _, r := range rows {
+		r.setFacts()
 	}
 	return rows, nil
 }

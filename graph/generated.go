@@ -37,7 +37,6 @@ type ResolverRoot interface {
 	FreelancerConnection() FreelancerConnectionResolver
 	FreelancerSkill() FreelancerSkillResolver
 	GigAlert() GigAlertResolver
-	GigEvent() GigEventResolver
 	GigFilterSpec() GigFilterSpecResolver
 	LedgerEntryConnection() LedgerEntryConnectionResolver
 	Milestone() MilestoneResolver
@@ -383,10 +382,6 @@ type GigAlertResolver interface {
 	Cadence(ctx context.Context, obj *db.GigAlert) (model.AlertCadence, error)
 	Cursor(ctx context.Context, obj *db.GigAlert) (string, error)
 	Digest(ctx context.Context, obj *db.GigAlert, first *int, after *string) (*model.GigEventConnection, error)
-}
-type GigEventResolver interface {
-	Cursor(ctx context.Context, obj *db.GigEventRow) (string, error)
-	Project(ctx context.Context, obj *db.GigEventRow) (*market.Project, error)
 }
 type GigFilterSpecResolver interface {
 	MinBudget(ctx context.Context, obj *market.GigCriteria) (*market.Money, error)
@@ -5910,7 +5905,7 @@ func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.
 			return ec.fieldContext_GigEvent_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GigEvent().Cursor(ctx, obj)
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5921,7 +5916,7 @@ func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_GigEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigEvent", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GigEvent", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql.CollectedField, obj *db.GigEventRow) (ret graphql.Marshaler) {
@@ -5933,11 +5928,11 @@ func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql
 			return ec.fieldContext_GigEvent_project(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GigEvent().Project(ctx, obj)
+			return obj.Project, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *market.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v market.Project) graphql.Marshaler {
+			return ec.marshalNProject2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5947,8 +5942,8 @@ func (ec *executionContext) fieldContext_GigEvent_project(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "GigEvent",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Project(ctx, field)
 		},
@@ -13732,81 +13727,15 @@ func (ec *executionContext) _GigEvent(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GigEvent")
 		case "cursor":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._GigEvent_cursor(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._GigEvent_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "project":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._GigEvent_project(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._GigEvent_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17588,6 +17517,10 @@ func (ec *executionContext) unmarshalNPlaceOrderInput2githubᚗcomᚋgigraphᚋg
 func (ec *executionContext) unmarshalNPostProjectInput2githubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐPostProjectInput(ctx context.Context, v any) (model.PostProjectInput, error) {
 	res, err := ec.unmarshalInputPostProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProject2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx context.Context, sel ast.SelectionSet, v market.Project) graphql.Marshaler {
+	return ec._Project(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx context.Context, sel ast.SelectionSet, v *market.Project) graphql.Marshaler {

@@ -19,7 +19,7 @@ import (
 // Cursor orderings of the event logs. Gig cursors are shared by gigPosted, digests and
 // ackGigAlert: a position is a position.
 const (
-	gigCursorOrdering   = "gigfeed"
+	gigCursorOrdering   = db.GigCursorOrdering
 	orderCursorOrdering = "orderfeed"
 )
 
@@ -131,4 +131,17 @@ func gigEventEdges(rows []*db.GigEventRow) []*model.GigEventEdge {
 		edges[i] = &model.GigEventEdge{Cursor: gigCursor(row.Pos), Node: row}
 	}
 	return edges
+}
+
+// quietIfCancelled turns a failure caused by the client ending the operation (complete) while it
+// was being set up into a quietly ended stream: the client asked for nothing more.
+func quietIfCancelled[E any](ctx context.Context) func(<-chan E, error) (<-chan E, error) {
+	return func(ch <-chan E, err error) (<-chan E, error) {
+		if err != nil && ctx.Err() != nil {
+			done := make(chan E)
+			close(done)
+			return done, nil
+		}
+		return ch, err
+	}
 }

@@ -60,14 +60,6 @@ func (r *gigAlertResolver) Digest(ctx context.Context, obj *db.GigAlert, first *
 	return &model.GigEventConnection{Edges: edges, PageInfo: pageInfo(w.HasNextPage, w.HasPreviousPage, cursors)}, nil
 }
 
-func (r *gigEventResolver) Cursor(ctx context.Context, obj *db.GigEventRow) (string, error) {
-	return obj.Cursor(gigCursor), nil
-}
-
-func (r *gigEventResolver) Project(ctx context.Context, obj *db.GigEventRow) (*market.Project, error) {
-	return &obj.Project, nil
-}
-
 func (r *gigFilterSpecResolver) MinBudget(ctx context.Context, obj *market.GigCriteria) (*market.Money, error) {
 	return obj.MinBudget, nil
 }
@@ -190,7 +182,7 @@ func (r *subscriptionResolver) GigPosted(ctx context.Context, filter *model.GigF
 		}
 		sub.After = &pos
 	}
-	return r.Feed.Gigs.Subscribe(ctx, sub)
+	return quietIfCancelled[*db.GigEventRow](ctx)(r.Feed.Gigs.Subscribe(ctx, sub))
 }
 
 func (r *subscriptionResolver) OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *db.OrderEventRow, error) {
@@ -218,12 +210,10 @@ func (r *subscriptionResolver) OrderEvents(ctx context.Context, orderID string, 
 		}
 		sub.After = &pos
 	}
-	return r.Feed.Orders.Subscribe(ctx, sub)
+	return quietIfCancelled[*db.OrderEventRow](ctx)(r.Feed.Orders.Subscribe(ctx, sub))
 }
 
 func (r *Resolver) GigAlert() graph.GigAlertResolver { return &gigAlertResolver{r} }
-
-func (r *Resolver) GigEvent() graph.GigEventResolver { return &gigEventResolver{r} }
 
 func (r *Resolver) GigFilterSpec() graph.GigFilterSpecResolver { return &gigFilterSpecResolver{r} }
 
@@ -231,7 +221,6 @@ func (r *Resolver) OrderEvent() graph.OrderEventResolver { return &orderEventRes
 
 type (
 	gigAlertResolver      struct{ *Resolver }
-	gigEventResolver      struct{ *Resolver }
 	gigFilterSpecResolver struct{ *Resolver }
 	orderEventResolver    struct{ *Resolver }
 )

@@ -137,7 +137,9 @@ INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE
 		time.Sleep(200 * time.Millisecond)
 	}
 	slices.Sort(lat)
-	q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))].Round(100 * time.Microsecond) }
+	q := func(p float64) time.Duration {
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))].Round(100 * time.Microsecond)
+	}
 	fmt.Printf("delivery latency commit→client over %d deliveries (%d gigs × %d subscribers): p50 %v  p99 %v  max %v\n",
 		len(lat), *gigs, len(subs), q(0.50), q(0.99), lat[len(lat)-1].Round(100*time.Microsecond))
 	fmt.Printf("server memory (RSS): %.1f MiB idle without subscribers, %.1f MiB with %d idle subscribers: %.1f KiB per subscriber\n",

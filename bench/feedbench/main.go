@@ -94,6 +94,10 @@ INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE
 	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
 	time.Sleep(time.Second)
 	rss0 := rss(child.Process.Pid)
+	heap0, stack0, g0, err := stats(ctx, addr)
+	if err != nil {
+		return err
+	}
 
 	fmt.Printf("opening %d subscribers to %s …\n", *n, addr)
 	start := time.Now()
@@ -109,6 +113,10 @@ INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE
 	fmt.Printf("%d subscribers ready in %v\n", len(subs), time.Since(start).Round(time.Millisecond))
 	time.Sleep(3 * time.Second) // let the server settle (GC, idle sockets)
 	rss1 := rss(child.Process.Pid)
+	heap1, stack1, g1, err := stats(ctx, addr)
+	if err != nil {
+		return err
+	}
 
 	var lat []time.Duration
 	for g := range *gigs {
@@ -144,7 +152,24 @@ INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE
 		len(lat), *gigs, len(subs), q(0.50), q(0.99), lat[len(lat)-1].Round(100*time.Microsecond))
 	fmt.Printf("server memory (RSS): %.1f MiB idle without subscribers, %.1f MiB with %d idle subscribers: %.1f KiB per subscriber\n",
 		float64(rss0)/(1<<20), float64(rss1)/(1<<20), len(subs), float64(rss1-rss0)/float64(len(subs))/1024)
+	per := func(a, b uint64) float64 { return float64(b-a) / float64(len(subs)) / 1024 }
+	fmt.Printf("server live memory after GC per subscriber: heap %.1f KiB + goroutine stacks %.1f KiB = %.1f KiB (%.1f goroutines each)\n",
+		per(heap0, heap1), per(stack0, stack1), per(heap0+stack0, heap1+stack1), float64(g1-g0)/float64(len(subs)))
 	return nil
+}
+
+func stats(ctx context.Context, addr string) (heap, stack uint64, goroutines int, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/benchstats", nil)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer res.Body.Close()
+	_, err = fmt.Fscan(res.Body, &heap, &stack, &goroutines)
+	return heap, stack, goroutines, err
 }
 
 type subscriber struct {
@@ -258,7 +283,16 @@ func serveChild(ctx context.Context, url string) error {
 		go func() { _ = http.ListenAndServe(os.Getenv("FEEDBENCH_PPROF"), nil) }() //nolint:gosec // local diagnostics
 	}
 	fmt.Println("listening", ln.Addr().String())
-	srv := &http.Server{Handler: api.New(api.Config{Env: "prod", Feed: f}, store, log), ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/", api.New(api.Config{Env: "prod", Feed: f}, store, log))
+	mux.HandleFunc("GET /benchstats", func(w http.ResponseWriter, _ *http.Request) {
+		// Live memory after a collection: heap in use plus goroutine stacks.
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		fmt.Fprintf(w, "%d %d %d\n", m.HeapInuse, m.StackInuse, runtime.NumGoroutine())
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { <-ctx.Done(); _ = srv.Close() }()
 	err = srv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {

@@ -226,3 +226,22 @@ func TestLegacyProtocol(t *testing.T) {
 		break
 	}
 }
+
+// TestDeadPeer: a client that stops answering WebSocket pings is dropped after the pong timeout;
+// one that answers stays.
+func TestDeadPeer(t *testing.T) {
+	srv := apitest.New(t, api.Config{WebSocket: ws.Config{PingInterval: 100 * time.Millisecond, PongTimeout: 100 * time.Millisecond}})
+	alive := feedtest.Dial(t, srv.URL, ws.TransportWS)
+	alive.Init("")
+	dead := feedtest.Dial(t, srv.URL, ws.TransportWS)
+	dead.Init("")
+	// gorilla answers pings only while it reads: the alive client keeps reading, the dead one not.
+	if _, err := alive.TryRead(time.Second); err == nil || websocket.IsUnexpectedCloseError(err) || strings.Contains(err.Error(), "close") {
+		t.Fatalf("alive client: %v, want only a read timeout", err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	_, err := dead.TryRead(time.Second)
+	if err == nil || strings.Contains(err.Error(), "timeout") {
+		t.Fatalf("silent client still connected (%v)", err)
+	}
+}

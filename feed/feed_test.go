@@ -336,3 +336,40 @@ func mustSubscribe(t *testing.T, f *feed.Feed, ctx context.Context, sub feed.Sub
 	}
 	return ch
 }
+
+// TestLaggingSubscriberCatchesUp: a subscriber whose channel fills up during a burst is refilled
+// from the shared ring as it drains, without losing or repeating events.
+func TestLaggingSubscriberCatchesUp(t *testing.T) {
+	store := dbtest.New(t)
+	f := startFeed(t, store, feed.Options{Buffer: 4, Backlog: 64})
+	client := feedtest.NewClient(t, store)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := mustSubscribe(t, f, ctx, feed.Subscription[*db.GigEventRow]{})
+	var posted []int64
+	for range 30 {
+		posted = append(posted, feedtest.Post(t, store, client, feedtest.Gig{}))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for f.Gigs.Stats().Head < posted[len(posted)-1] && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := f.Gigs.Stats(); st.Lagging != 1 {
+		t.Fatalf("stats %+v, want the subscriber lagging", st)
+	}
+	var got []int64
+	for len(got) < len(posted) {
+		select {
+		case e, ok := <-ch:
+			if !ok {
+				t.Fatalf("closed after %v", got)
+			}
+			got = append(got, e.Pos)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("got %d of %d", len(got), len(posted))
+		}
+	}
+	if !slices.Equal(got, posted) {
+		t.Fatalf("got %v, want %v", got, posted)
+	}
+}

@@ -42,7 +42,7 @@ type Hub[E any] struct {
 	floor     int64 // the ring holds every event with floor < position <= head
 	ring      []E
 	subs      map[*Sub[E]]struct{}
-	lagging   int // subscribers whose channel filled up
+	lagging   map[*Sub[E]]struct{} // subscribers whose channel filled up
 	replaying atomic.Int64
 }
 
@@ -78,7 +78,7 @@ func (o *Options) defaults() {
 // NewHub returns a hub for log; Start it before subscribing.
 func NewHub[E any](log Log[E], opts Options, logger *slog.Logger) *Hub[E] {
 	opts.defaults()
-	return &Hub[E]{log: log, opts: opts, logger: logger, wake: make(chan struct{}, 1), subs: map[*Sub[E]]struct{}{}}
+	return &Hub[E]{log: log, opts: opts, logger: logger, wake: make(chan struct{}, 1), subs: map[*Sub[E]]struct{}{}, lagging: map[*Sub[E]]struct{}{}}
 }
 
 // Start reads the newest position (subscribers without a cursor start there) and runs the hub
@@ -130,7 +130,7 @@ func (h *Hub[E]) run(ctx context.Context) {
 			h.mu.Unlock()
 		}
 		h.mu.Lock()
-		lagging := h.lagging
+		lagging := len(h.lagging)
 		h.mu.Unlock()
 		if lagging > 0 {
 			// Lagging subscribers are refilled from the ring as their clients drain them.
@@ -185,10 +185,8 @@ func (h *Hub[E]) dispatch(evs []E) {
 }
 
 func (h *Hub[E]) refillLagging() {
-	for s := range h.subs {
-		if s.lagging {
-			h.fill(s)
-		}
+	for s := range h.lagging {
+		h.fill(s)
 	}
 }
 
@@ -219,9 +217,9 @@ func (h *Hub[E]) setLagging(s *Sub[E], lagging bool) {
 	if s.lagging != lagging {
 		s.lagging = lagging
 		if lagging {
-			h.lagging++
+			h.lagging[s] = struct{}{}
 		} else {
-			h.lagging--
+			delete(h.lagging, s)
 		}
 	}
 }
@@ -379,7 +377,7 @@ type Stats struct {
 // Stats returns the hub's figures (for metrics and /readyz).
 func (h *Hub[E]) Stats() Stats {
 	h.mu.Lock()
-	st := Stats{Head: h.head, Subscribers: len(h.subs), Lagging: h.lagging}
+	st := Stats{Head: h.head, Subscribers: len(h.subs), Lagging: len(h.lagging)}
 	h.mu.Unlock()
 	st.Newest = max(h.newest.Load(), st.Head)
 	st.Lag = st.Newest - st.Head

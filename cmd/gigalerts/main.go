@@ -202,6 +202,17 @@ func follow(ctx context.Context, c *config, cursor *string, stdout io.Writer) (c
 				return connected, err
 			}
 		case "error":
+			// The server ended the subscription. When it says where to resume (it is shutting
+			// down, or we read too slowly) that is worth a retry; anything else (a bad filter,
+			// say) would fail again.
+			var errs []struct {
+				Message    string
+				Extensions map[string]any
+			}
+			_ = json.Unmarshal(m.Payload, &errs)
+			if len(errs) > 0 && errs[0].Extensions["resumeAfter"] != nil {
+				return connected, fmt.Errorf("server: %s", errs[0].Message)
+			}
 			return connected, &fatalError{"subscription refused: " + string(m.Payload)}
 		case "complete":
 			return connected, errors.New("the server completed the subscription")

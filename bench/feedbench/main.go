@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,11 +94,11 @@ INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE
 	}
 	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
 	time.Sleep(time.Second)
-	rss0 := rss(child.Process.Pid)
 	heap0, stack0, g0, err := stats(ctx, addr)
 	if err != nil {
 		return err
 	}
+	rss0 := rss(child.Process.Pid)
 
 	fmt.Printf("opening %d subscribers to %s …\n", *n, addr)
 	start := time.Now()
@@ -112,11 +113,11 @@ INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE
 	}()
 	fmt.Printf("%d subscribers ready in %v\n", len(subs), time.Since(start).Round(time.Millisecond))
 	time.Sleep(3 * time.Second) // let the server settle (GC, idle sockets)
-	rss1 := rss(child.Process.Pid)
 	heap1, stack1, g1, err := stats(ctx, addr)
 	if err != nil {
 		return err
 	}
+	rss1 := rss(child.Process.Pid)
 
 	var lat []time.Duration
 	for g := range *gigs {
@@ -286,8 +287,13 @@ func serveChild(ctx context.Context, url string) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", api.New(api.Config{Env: "prod", Feed: f}, store, log))
 	mux.HandleFunc("GET /benchstats", func(w http.ResponseWriter, _ *http.Request) {
-		// Live memory after a collection: heap in use plus goroutine stacks.
-		runtime.GC()
+		// Steady-state live memory: a few collections (each may halve oversized idle goroutine
+		// stacks, as the periodic GC of a long-running server does) and memory returned to the
+		// OS, then heap in use plus goroutine stacks.
+		for range 4 {
+			runtime.GC()
+		}
+		debug.FreeOSMemory()
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		fmt.Fprintf(w, "%d %d %d\n", m.HeapInuse, m.StackInuse, runtime.NumGoroutine())

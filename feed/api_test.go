@@ -350,6 +350,7 @@ func TestOrderEvents(t *testing.T) {
 	for _, c := range participants {
 		pong(c)
 	}
+	waitSubscribers(t, srv.Feed.Orders.Stats, 3)
 	appendOrderEvent(t, srv.Store, otherOrder, "PLACED") // another order's event reaches nobody here
 	appendOrderEvent(t, srv.Store, orderID, "ACCEPTED")
 	var accepted event

@@ -213,7 +213,12 @@ func TestLegacyProtocol(t *testing.T) {
 		t.Fatalf("got %s, want connection_ack", m.Type)
 	}
 	c.Send(map[string]any{"type": "start", "id": "1", "payload": map[string]any{"query": `subscription { gigPosted { project { title } } }`}})
-	time.Sleep(100 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); srv.Feed.Gigs.Stats().Subscribers == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("not subscribed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	feedtest.Post(t, srv.Store, client, feedtest.Gig{Title: "Legacy gig"})
 	for {
 		m := c.Read(5 * time.Second)

@@ -66,7 +66,7 @@ func TestResumeFromCursorFile(t *testing.T) {
 
 	first := consume(func() {
 		// The first run starts from now: wait until it is subscribed.
-		time.Sleep(500 * time.Millisecond)
+		waitSubscribed(t, srv.Feed)
 		feedtest.Post(t, srv.Store, client, feedtest.Gig{Title: "Go API", Skills: []string{"go"}})
 		feedtest.Post(t, srv.Store, client, feedtest.Gig{Title: "Python ETL", Skills: []string{"python"}})
 		feedtest.Post(t, srv.Store, client, feedtest.Gig{Title: "Postgres tuning", Skills: []string{"postgresql"}})
@@ -111,7 +111,7 @@ func TestReconnectAcrossRestart(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"--url", ts.URL + "/graphql", "--cursor-file", filepath.Join(t.TempDir(), "c"), "--max-backoff", "200ms"}, &out, &errs)
 	}()
-	time.Sleep(500 * time.Millisecond)
+	waitSubscribed(t, first)
 	feedtest.Post(t, store, client, feedtest.Gig{Title: "one"})
 	waitLines(t, &out, 1)
 	second := start() // the new instance takes new connections …
@@ -139,5 +139,16 @@ func waitLines(t *testing.T, out *syncBuffer, n int) {
 			t.Fatalf("printed %q, want %d lines", out.String(), n)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func waitSubscribed(t *testing.T, f *feed.Feed) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for f.Gigs.Stats().Subscribers == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the consumer did not subscribe")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -68,10 +68,11 @@ func run(ctx context.Context, args []string) error {
 	if *dsn == "" {
 		return errors.New("no --database-url / DATABASE_URL")
 	}
-	url, err := freshDatabase(ctx, *dsn)
+	url, name, err := freshDatabase(ctx, *dsn)
 	if err != nil {
 		return err
 	}
+	defer dropDatabase(*dsn, name)
 	store, err := db.Open(ctx, url, db.Options{MaxOpenConns: 4})
 	if err != nil {
 		return err
@@ -336,22 +337,31 @@ func startChild(ctx context.Context, url string) (*exec.Cmd, string, error) {
 	return cmd, strings.TrimSpace(strings.TrimPrefix(line, "listening ")), nil
 }
 
-func freshDatabase(ctx context.Context, dsn string) (string, error) {
+func freshDatabase(ctx context.Context, dsn string) (url, name string, err error) {
 	admin, err := sqlx.Open("postgres", dsn)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer admin.Close()
-	name := "gigraph_feedbench_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	name = "gigraph_feedbench_" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
-		return "", err
+		return "", "", err
 	}
 	i := strings.LastIndex(dsn, "/")
 	rest := ""
 	if j := strings.Index(dsn[i:], "?"); j >= 0 {
 		rest = dsn[i+j:]
 	}
-	return dsn[:i+1] + name + rest, nil
+	return dsn[:i+1] + name + rest, name, nil
+}
+
+func dropDatabase(dsn, name string) {
+	admin, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return
+	}
+	defer admin.Close()
+	_, _ = admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 }
 
 // rss is the resident memory of a process in bytes.

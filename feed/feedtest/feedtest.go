@@ -6,6 +6,7 @@ package feedtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -207,7 +208,8 @@ func (w *WS) CloseCode(timeout time.Duration) int {
 		if err == nil {
 			continue
 		}
-		if ce, ok := err.(*websocket.CloseError); ok {
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
 			return ce.Code
 		}
 		return 0

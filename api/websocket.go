@@ -24,6 +24,12 @@ func websocketTransport(cfg Config, store *db.Store) transport.Websocket {
 	wsCfg := cfg.WebSocket
 	wsCfg.AllowedOrigins = append(wsCfg.AllowedOrigins, cfg.AllowedOrigins...)
 	wsCfg.AllowLocalhost = wsCfg.AllowLocalhost || cfg.Dev()
+	if wsCfg.CheckOrigin == nil {
+		wsCfg.CheckOrigin = cfg.CheckOrigin
+	}
+	if wsCfg.CloseCode == nil {
+		wsCfg.CloseCode = WebSocketClose
+	}
 	limit := wsReadLimit
 	return transport.Websocket{
 		Implementation: ws.New(wsCfg),

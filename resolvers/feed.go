@@ -13,6 +13,7 @@ import (
 	"github.com/gigraph/gigraph/feed"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
+	"github.com/gigraph/gigraph/metrics"
 	"github.com/gigraph/gigraph/relay"
 )
 
@@ -144,4 +145,10 @@ func quietIfCancelled[E any](ctx context.Context) func(<-chan E, error) (<-chan 
 		}
 		return ch, err
 	}
+}
+
+// countSubscription keeps the subscriptions gauge while the operation runs.
+func countSubscription(ctx context.Context) {
+	metrics.Subscriptions.Inc()
+	context.AfterFunc(ctx, metrics.Subscriptions.Dec)
 }

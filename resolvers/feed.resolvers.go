@@ -182,6 +182,7 @@ func (r *subscriptionResolver) GigPosted(ctx context.Context, filter *model.GigF
 		}
 		sub.After = &pos
 	}
+	countSubscription(ctx)
 	return quietIfCancelled[*db.GigEventRow](ctx)(r.Feed.Gigs.Subscribe(ctx, sub))
 }
 
@@ -210,6 +211,7 @@ func (r *subscriptionResolver) OrderEvents(ctx context.Context, orderID string, 
 		}
 		sub.After = &pos
 	}
+	countSubscription(ctx)
 	return quietIfCancelled[*db.OrderEventRow](ctx)(r.Feed.Orders.Subscribe(ctx, sub))
 }
 

@@ -45,6 +45,13 @@ func NewWithStore(tb testing.TB, cfg api.Config, store *db.Store) *Server {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{tb}, nil))
 	}
+	// Tests send bursts from one address and token; rate limits are off unless a test sets them.
+	if cfg.RatePerAddress.PerSecond == 0 {
+		cfg.RatePerAddress.PerSecond = -1
+	}
+	if cfg.RatePerToken.PerSecond == 0 {
+		cfg.RatePerToken.PerSecond = -1
+	}
 	if cfg.Feed == nil {
 		cfg.Feed = feed.New(store, log, feed.Options{})
 		if err := cfg.Feed.Start(context.Background()); err != nil {

@@ -8,6 +8,7 @@ package ws
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/gorilla/websocket"
+
+	"github.com/gigraph/gigraph/metrics"
 )
 
 // The graphql-transport-ws close codes.
@@ -43,8 +46,8 @@ const (
 
 // Config tunes the implementation. Zero values get defaults.
 type Config struct {
-	// AllowedOrigins are the browser origins allowed to connect besides the server's own;
-	// requests without an Origin header (non-browser clients) are always allowed.
+	// AllowedOrigins are the browser origins allowed to connect besides the server's own ("*":
+	// any); requests without an Origin header (non-browser clients) are always allowed.
 	AllowedOrigins []string
 	// AllowLocalhost also allows any http(s)://localhost, 127.0.0.1 or [::1] origin (dev).
 	AllowLocalhost bool
@@ -60,6 +63,11 @@ type Config struct {
 	// WriteTimeout bounds one write to a client (default 10s); a client that does not read is
 	// dropped rather than holding its sender.
 	WriteTimeout time.Duration
+	// CheckOrigin, if set, replaces the Origin check above (the server shares its CORS rules).
+	CheckOrigin func(r *http.Request) bool
+	// CloseCode, if set, may replace the code and reason of a close frame, given the upgrade
+	// request's context (the server uses it to say 1001 "going away" while shutting down).
+	CloseCode func(ctx context.Context, code int, reason string) (int, string)
 }
 
 func (c *Config) defaults() {
@@ -131,7 +139,8 @@ func (im *Implementation) Accept(w http.ResponseWriter, r *http.Request, opts tr
 		return nil, err
 	}
 	im.open.Add(1)
-	c := &Conn{ws: ws, im: im, proto: ws.Subprotocol(), ids: map[string]struct{}{}}
+	metrics.WebSocketConnections.Inc()
+	c := &Conn{ws: ws, im: im, ctx: r.Context(), proto: ws.Subprotocol(), ids: map[string]struct{}{}}
 	deadline := im.cfg.PingInterval + im.cfg.PongTimeout
 	_ = ws.SetReadDeadline(time.Now().Add(deadline))
 	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(deadline)) })
@@ -141,6 +150,9 @@ func (im *Implementation) Accept(w http.ResponseWriter, r *http.Request, opts tr
 }
 
 func (im *Implementation) originAllowed(r *http.Request) bool {
+	if im.cfg.CheckOrigin != nil {
+		return im.cfg.CheckOrigin(r)
+	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true // not a browser: Origin protects browsers' users only
@@ -153,7 +165,7 @@ func (im *Implementation) originAllowed(r *http.Request) bool {
 		return true
 	}
 	for _, o := range im.cfg.AllowedOrigins {
-		if strings.EqualFold(strings.TrimRight(o, "/"), origin) {
+		if o == "*" || strings.EqualFold(strings.TrimRight(o, "/"), origin) {
 			return true
 		}
 	}
@@ -171,6 +183,7 @@ func (im *Implementation) originAllowed(r *http.Request) bool {
 type Conn struct {
 	ws    *websocket.Conn
 	im    *Implementation
+	ctx   context.Context // the upgrade request's
 	proto string
 
 	initTimer, pingTimer *time.Timer
@@ -404,6 +417,9 @@ func (c *Conn) WriteClose(code int, reason string) error {
 	}
 	c.closed = true
 	c.mu.Unlock()
+	if c.im.cfg.CloseCode != nil {
+		code, reason = c.im.cfg.CloseCode(c.ctx, code, reason)
+	}
 	if len(reason) > 120 {
 		reason = reason[:120] // a close frame's reason must fit in 123 bytes
 	}
@@ -420,6 +436,7 @@ func (c *Conn) Close() error {
 	c.mu.Unlock()
 	if first {
 		c.im.open.Add(-1)
+		metrics.WebSocketConnections.Dec()
 	}
 	err := c.ws.Close()
 	if errors.Is(err, net.ErrClosed) {

@@ -96,7 +96,7 @@ func TestReconnectAcrossRestart(t *testing.T) {
 		if err := f.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		h := api.New(api.Config{Feed: f}, store, log)
+		var h http.Handler = api.New(api.Config{Feed: f, RatePerAddress: api.RateLimit{PerSecond: -1}, RatePerToken: api.RateLimit{PerSecond: -1}}, store, log)
 		current.Store(&h)
 		return f
 	}

@@ -342,7 +342,7 @@ func get(t *testing.T, url string) int {
 
 func positionOf(title string, positions []int64) int64 {
 	var i int
-	fmt.Sscanf(title, "gig-%d", &i)
+	_, _ = fmt.Sscanf(title, "gig-%d", &i)
 	return positions[i]
 }
 

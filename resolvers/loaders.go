@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -32,20 +33,29 @@ func newLoaders(store *db.Store) *Loaders {
 
 type loadersKey struct{}
 
+// lazyLoaders makes a response's loaders on first use: a subscription event is a response of its
+// own for every subscriber, and most events need no loader at all.
+type lazyLoaders struct {
+	once  sync.Once
+	store *db.Store
+	l     *Loaders
+}
+
 // WithLoaders is a gqlgen response middleware (srv.AroundResponses) that gives each response fresh
 // loaders.
 func WithLoaders(store *db.Store) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		return next(context.WithValue(ctx, loadersKey{}, newLoaders(store)))
+		return next(context.WithValue(ctx, loadersKey{}, &lazyLoaders{store: store}))
 	}
 }
 
 func loaders(ctx context.Context) *Loaders {
-	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	lz, ok := ctx.Value(loadersKey{}).(*lazyLoaders)
 	if !ok {
 		panic("resolvers: no loaders in context; register WithLoaders with srv.AroundResponses")
 	}
-	return l
+	lz.once.Do(func() { lz.l = newLoaders(lz.store) })
+	return lz.l
 }
 
 // load reads one key through a loader; a key the store did not return is NOT_FOUND.

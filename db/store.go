@@ -22,7 +22,8 @@ import (
 
 // Store is the database behind the API. It is safe for concurrent use.
 type Store struct {
-	db *sqlx.DB
+	db  *sqlx.DB
+	dsn string
 }
 
 // Options configure the connection pool.
@@ -73,7 +74,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		_ = conn.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &Store{db: conn}, nil
+	return &Store{db: conn, dsn: dsn}, nil
 }
 
 // withParams adds run-time parameters to a DSN unless it sets them itself; zero-millisecond
@@ -100,6 +101,10 @@ func withParams(dsn string, params map[string]string) (string, error) {
 	}
 	return strings.TrimSpace(dsn), nil
 }
+
+// DSN is the connection string the store was opened with; the feed listener opens its own
+// dedicated connection with it (LISTEN needs a session of its own, outside the pool).
+func (s *Store) DSN() string { return s.dsn }
 
 // Close closes the pool.
 func (s *Store) Close() error { return s.db.Close() }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
 	"github.com/gigraph/gigraph/relay"
@@ -35,11 +36,14 @@ type ResolverRoot interface {
 	Freelancer() FreelancerResolver
 	FreelancerConnection() FreelancerConnectionResolver
 	FreelancerSkill() FreelancerSkillResolver
+	GigAlert() GigAlertResolver
+	GigFilterSpec() GigFilterSpecResolver
 	LedgerEntryConnection() LedgerEntryConnectionResolver
 	Milestone() MilestoneResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
 	OrderConnection() OrderConnectionResolver
+	OrderEvent() OrderEventResolver
 	Project() ProjectResolver
 	ProjectConnection() ProjectConnectionResolver
 	Query() QueryResolver
@@ -371,6 +375,17 @@ type FreelancerConnectionResolver interface {
 type FreelancerSkillResolver interface {
 	Skill(ctx context.Context, obj *market.FreelancerSkill) (*market.Skill, error)
 }
+type GigAlertResolver interface {
+	ID(ctx context.Context, obj *db.GigAlert) (string, error)
+
+	Filter(ctx context.Context, obj *db.GigAlert) (*market.GigCriteria, error)
+	Cadence(ctx context.Context, obj *db.GigAlert) (model.AlertCadence, error)
+	Cursor(ctx context.Context, obj *db.GigAlert) (string, error)
+	Digest(ctx context.Context, obj *db.GigAlert, first *int, after *string) (*model.GigEventConnection, error)
+}
+type GigFilterSpecResolver interface {
+	MinBudget(ctx context.Context, obj *market.GigCriteria) (*market.Money, error)
+}
 type LedgerEntryConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LedgerEntryConnection) (int, error)
 }
@@ -380,9 +395,9 @@ type MilestoneResolver interface {
 }
 type MutationResolver interface {
 	SaveClientProfile(ctx context.Context, input model.ClientProfileInput) (*market.Client, error)
-	CreateGigAlert(ctx context.Context, input model.CreateGigAlertInput) (*model.GigAlert, error)
+	CreateGigAlert(ctx context.Context, input model.CreateGigAlertInput) (*db.GigAlert, error)
 	DeleteGigAlert(ctx context.Context, id string) (string, error)
-	AckGigAlert(ctx context.Context, id string, cursor string) (*model.GigAlert, error)
+	AckGigAlert(ctx context.Context, id string, cursor string) (*db.GigAlert, error)
 	SaveFreelancerProfile(ctx context.Context, input model.FreelancerProfileInput) (*market.Freelancer, error)
 	PlaceOrder(ctx context.Context, input model.PlaceOrderInput) (*market.Order, error)
 	AcceptOrder(ctx context.Context, id string) (*market.Order, error)
@@ -413,6 +428,14 @@ type OrderResolver interface {
 type OrderConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.OrderConnection) (int, error)
 }
+type OrderEventResolver interface {
+	Cursor(ctx context.Context, obj *db.OrderEventRow) (string, error)
+	Kind(ctx context.Context, obj *db.OrderEventRow) (model.OrderEventKind, error)
+	Order(ctx context.Context, obj *db.OrderEventRow) (*market.Order, error)
+	Milestone(ctx context.Context, obj *db.OrderEventRow) (*market.Milestone, error)
+	Actor(ctx context.Context, obj *db.OrderEventRow) (*market.User, error)
+	At(ctx context.Context, obj *db.OrderEventRow) (*time.Time, error)
+}
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *market.Project) (string, error)
 	Client(ctx context.Context, obj *market.Project) (*market.Client, error)
@@ -428,7 +451,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]relay.Node, error)
 	RateStats(ctx context.Context, source *model.RateSource, currency *string, filter *model.RateFilter, groupBy []model.RateDimension) ([]*model.RateStats, error)
-	GigAlerts(ctx context.Context) ([]*model.GigAlert, error)
+	GigAlerts(ctx context.Context) ([]*db.GigAlert, error)
 	Freelancers(ctx context.Context, filter *model.FreelancerFilter, orderBy *model.FreelancerOrder, first *int, after *string, last *int, before *string) (*model.FreelancerConnection, error)
 	Orders(ctx context.Context, filter *model.OrderFilter, first *int, after *string, last *int, before *string) (*model.OrderConnection, error)
 	Projects(ctx context.Context, filter *model.ProjectFilter, orderBy *model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
@@ -445,8 +468,8 @@ type SkillConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SkillConnection) (int, error)
 }
 type SubscriptionResolver interface {
-	GigPosted(ctx context.Context, filter *model.GigFilter, after *string) (<-chan *model.GigEvent, error)
-	OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *model.OrderEvent, error)
+	GigPosted(ctx context.Context, filter *model.GigFilter, after *string) (<-chan *db.GigEventRow, error)
+	OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *db.OrderEventRow, error)
 }
 type UserResolver interface {
 	ID(ctx context.Context, obj *market.User) (string, error)
@@ -5682,7 +5705,7 @@ func (ec *executionContext) fieldContext_FreelancerSkill_years(_ context.Context
 	return graphql.NewScalarFieldContext("FreelancerSkill", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5691,7 +5714,7 @@ func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_GigAlert_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return ec.Resolvers.GigAlert().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5702,10 +5725,10 @@ func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_GigAlert_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("GigAlert", field, true, true, errors.New("field of type ID does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_name(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_name(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5728,7 +5751,7 @@ func (ec *executionContext) fieldContext_GigAlert_name(_ context.Context, field 
 	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_filter(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_filter(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5737,11 +5760,11 @@ func (ec *executionContext) _GigAlert_filter(ctx context.Context, field graphql.
 			return ec.fieldContext_GigAlert_filter(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Filter, nil
+			return ec.Resolvers.GigAlert().Filter(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigFilterSpec) graphql.Marshaler {
-			return ec.marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigFilterSpec(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *market.GigCriteria) graphql.Marshaler {
+			return ec.marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐGigCriteria(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5751,8 +5774,8 @@ func (ec *executionContext) fieldContext_GigAlert_filter(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "GigAlert",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GigFilterSpec(ctx, field)
 		},
@@ -5760,7 +5783,7 @@ func (ec *executionContext) fieldContext_GigAlert_filter(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5769,7 +5792,7 @@ func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql
 			return ec.fieldContext_GigAlert_cadence(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cadence, nil
+			return ec.Resolvers.GigAlert().Cadence(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.AlertCadence) graphql.Marshaler {
@@ -5780,10 +5803,10 @@ func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_GigAlert_cadence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type AlertCadence does not have child fields"))
+	return graphql.NewScalarFieldContext("GigAlert", field, true, true, errors.New("field of type AlertCadence does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5792,7 +5815,7 @@ func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.
 			return ec.fieldContext_GigAlert_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return ec.Resolvers.GigAlert().Cursor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5803,10 +5826,10 @@ func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_GigAlert_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GigAlert", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_digest(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_digest(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5815,7 +5838,8 @@ func (ec *executionContext) _GigAlert_digest(ctx context.Context, field graphql.
 			return ec.fieldContext_GigAlert_digest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Digest, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.GigAlert().Digest(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.GigEventConnection) graphql.Marshaler {
@@ -5829,8 +5853,8 @@ func (ec *executionContext) fieldContext_GigAlert_digest(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "GigAlert",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GigEventConnection(ctx, field)
 		},
@@ -5849,7 +5873,7 @@ func (ec *executionContext) fieldContext_GigAlert_digest(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _GigAlert_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5872,7 +5896,7 @@ func (ec *executionContext) fieldContext_GigAlert_createdAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
-func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GigEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *db.GigEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5881,7 +5905,7 @@ func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.
 			return ec.fieldContext_GigEvent_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5892,10 +5916,10 @@ func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_GigEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GigEvent", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql.CollectedField, obj *model.GigEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql.CollectedField, obj *db.GigEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5907,8 +5931,8 @@ func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql
 			return obj.Project, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *market.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v market.Project) graphql.Marshaler {
+			return ec.marshalNProject2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6026,8 +6050,8 @@ func (ec *executionContext) _GigEventEdge_node(ctx context.Context, field graphq
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigEvent) graphql.Marshaler {
-			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigEventRow) graphql.Marshaler {
+			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigEventRow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6046,7 +6070,7 @@ func (ec *executionContext) fieldContext_GigEventEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _GigFilterSpec_skills(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_skills(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6069,7 +6093,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_skills(_ context.Context,
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_allSkills(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_allSkills(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6092,7 +6116,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_allSkills(_ context.Conte
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_categories(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_categories(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6115,7 +6139,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_categories(_ context.Cont
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type SkillCategory does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_countries(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_countries(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6138,7 +6162,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_countries(_ context.Conte
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_remote(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_remote(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6161,7 +6185,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_remote(_ context.Context,
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_rateType(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_rateType(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6184,7 +6208,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_rateType(_ context.Contex
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type RateType does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_minBudget(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_minBudget(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6193,7 +6217,7 @@ func (ec *executionContext) _GigFilterSpec_minBudget(ctx context.Context, field 
 			return ec.fieldContext_GigFilterSpec_minBudget(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MinBudget, nil
+			return ec.Resolvers.GigFilterSpec().MinBudget(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.Money) graphql.Marshaler {
@@ -6207,8 +6231,8 @@ func (ec *executionContext) fieldContext_GigFilterSpec_minBudget(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "GigFilterSpec",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
@@ -6911,8 +6935,8 @@ func (ec *executionContext) _Mutation_createGigAlert(ctx context.Context, field 
 			return ec.Resolvers.Mutation().CreateGigAlert(ctx, fc.Args["input"].(model.CreateGigAlertInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigAlert) graphql.Marshaler {
-			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigAlert) graphql.Marshaler {
+			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6999,8 +7023,8 @@ func (ec *executionContext) _Mutation_ackGigAlert(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().AckGigAlert(ctx, fc.Args["id"].(string), fc.Args["cursor"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigAlert) graphql.Marshaler {
-			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigAlert) graphql.Marshaler {
+			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8218,7 +8242,7 @@ func (ec *executionContext) fieldContext_OrderEdge_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8227,7 +8251,7 @@ func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphq
 			return ec.fieldContext_OrderEvent_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return ec.Resolvers.OrderEvent().Cursor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8238,10 +8262,10 @@ func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8250,7 +8274,7 @@ func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.
 			return ec.fieldContext_OrderEvent_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
+			return ec.Resolvers.OrderEvent().Kind(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.OrderEventKind) graphql.Marshaler {
@@ -8261,10 +8285,10 @@ func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type OrderEventKind does not have child fields"))
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, errors.New("field of type OrderEventKind does not have child fields"))
 }
 
-func (ec *executionContext) _OrderEvent_order(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_order(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8273,7 +8297,7 @@ func (ec *executionContext) _OrderEvent_order(ctx context.Context, field graphql
 			return ec.fieldContext_OrderEvent_order(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Order, nil
+			return ec.Resolvers.OrderEvent().Order(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.Order) graphql.Marshaler {
@@ -8287,8 +8311,8 @@ func (ec *executionContext) fieldContext_OrderEvent_order(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "OrderEvent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Order(ctx, field)
 		},
@@ -8296,7 +8320,7 @@ func (ec *executionContext) fieldContext_OrderEvent_order(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_milestone(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_milestone(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8305,7 +8329,7 @@ func (ec *executionContext) _OrderEvent_milestone(ctx context.Context, field gra
 			return ec.fieldContext_OrderEvent_milestone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Milestone, nil
+			return ec.Resolvers.OrderEvent().Milestone(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.Milestone) graphql.Marshaler {
@@ -8319,8 +8343,8 @@ func (ec *executionContext) fieldContext_OrderEvent_milestone(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "OrderEvent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Milestone(ctx, field)
 		},
@@ -8328,7 +8352,7 @@ func (ec *executionContext) fieldContext_OrderEvent_milestone(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8337,7 +8361,7 @@ func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql
 			return ec.fieldContext_OrderEvent_actor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Actor, nil
+			return ec.Resolvers.OrderEvent().Actor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.User) graphql.Marshaler {
@@ -8351,8 +8375,8 @@ func (ec *executionContext) fieldContext_OrderEvent_actor(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "OrderEvent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -8360,7 +8384,7 @@ func (ec *executionContext) fieldContext_OrderEvent_actor(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8369,18 +8393,18 @@ func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.Co
 			return ec.fieldContext_OrderEvent_at(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.At, nil
+			return ec.Resolvers.OrderEvent().At(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -9108,8 +9132,8 @@ func (ec *executionContext) _Query_gigAlerts(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().GigAlerts(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.GigAlert) graphql.Marshaler {
-			return ec.marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlertᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.GigAlert) graphql.Marshaler {
+			return ec.marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlertᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10213,8 +10237,8 @@ func (ec *executionContext) _Subscription_gigPosted(ctx context.Context, field g
 			return ec.Resolvers.Subscription().GigPosted(ctx, fc.Args["filter"].(*model.GigFilter), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigEvent) graphql.Marshaler {
-			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigEventRow) graphql.Marshaler {
+			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigEventRow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10257,8 +10281,8 @@ func (ec *executionContext) _Subscription_orderEvents(ctx context.Context, field
 			return ec.Resolvers.Subscription().OrderEvents(ctx, fc.Args["orderId"].(string), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderEvent) graphql.Marshaler {
-			return ec.marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐOrderEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.OrderEventRow) graphql.Marshaler {
+			return ec.marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐOrderEventRow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12659,9 +12683,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._LedgerEntry(ctx, sel, obj)
-	case model.GigAlert:
+	case db.GigAlert:
 		return ec._GigAlert(ctx, sel, &obj)
-	case *model.GigAlert:
+	case *db.GigAlert:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -13459,7 +13483,7 @@ func (ec *executionContext) _FreelancerSkill(ctx context.Context, sel ast.Select
 
 var gigAlertImplementors = []string{"GigAlert", "Node"}
 
-func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet, obj *model.GigAlert) graphql.Marshaler {
+func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet, obj *db.GigAlert) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gigAlertImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13470,39 +13494,204 @@ func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GigAlert")
 		case "id":
-			out.Values[i] = ec._GigAlert_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "name":
 			out.Values[i] = ec._GigAlert_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "filter":
-			out.Values[i] = ec._GigAlert_filter(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_filter(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "cadence":
-			out.Values[i] = ec._GigAlert_cadence(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_cadence(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "cursor":
-			out.Values[i] = ec._GigAlert_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_cursor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "digest":
-			out.Values[i] = ec._GigAlert_digest(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_digest(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "createdAt":
 			out.Values[i] = ec._GigAlert_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13527,7 +13716,7 @@ func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet,
 
 var gigEventImplementors = []string{"GigEvent"}
 
-func (ec *executionContext) _GigEvent(ctx context.Context, sel ast.SelectionSet, obj *model.GigEvent) graphql.Marshaler {
+func (ec *executionContext) _GigEvent(ctx context.Context, sel ast.SelectionSet, obj *db.GigEventRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gigEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13656,7 +13845,7 @@ func (ec *executionContext) _GigEventEdge(ctx context.Context, sel ast.Selection
 
 var gigFilterSpecImplementors = []string{"GigFilterSpec"}
 
-func (ec *executionContext) _GigFilterSpec(ctx context.Context, sel ast.SelectionSet, obj *model.GigFilterSpec) graphql.Marshaler {
+func (ec *executionContext) _GigFilterSpec(ctx context.Context, sel ast.SelectionSet, obj *market.GigCriteria) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gigFilterSpecImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13669,38 +13858,71 @@ func (ec *executionContext) _GigFilterSpec(ctx context.Context, sel ast.Selectio
 		case "skills":
 			out.Values[i] = ec._GigFilterSpec_skills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "allSkills":
 			out.Values[i] = ec._GigFilterSpec_allSkills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "categories":
 			out.Values[i] = ec._GigFilterSpec_categories(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "countries":
 			out.Values[i] = ec._GigFilterSpec_countries(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "remote":
 			out.Values[i] = ec._GigFilterSpec_remote(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rateType":
 			out.Values[i] = ec._GigFilterSpec_rateType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "minBudget":
-			out.Values[i] = ec._GigFilterSpec_minBudget(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigFilterSpec_minBudget(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14744,7 +14966,7 @@ func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet
 
 var orderEventImplementors = []string{"OrderEvent"}
 
-func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSet, obj *model.OrderEvent) graphql.Marshaler {
+func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSet, obj *db.OrderEventRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, orderEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -14755,35 +14977,233 @@ func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrderEvent")
 		case "cursor":
-			out.Values[i] = ec._OrderEvent_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_cursor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "kind":
-			out.Values[i] = ec._OrderEvent_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "order":
-			out.Values[i] = ec._OrderEvent_order(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_order(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "milestone":
-			out.Values[i] = ec._OrderEvent_milestone(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_milestone(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "actor":
-			out.Values[i] = ec._OrderEvent_actor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_actor(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "at":
-			out.Values[i] = ec._OrderEvent_at(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_at(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16703,11 +17123,11 @@ func (ec *executionContext) unmarshalNFreelancerSkillInput2ᚖgithubᚗcomᚋgig
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GigAlert) graphql.Marshaler {
+func (ec *executionContext) marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.GigAlert) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx, sel, v[i])
+		return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16719,7 +17139,7 @@ func (ec *executionContext) marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigr
 	return ret
 }
 
-func (ec *executionContext) marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx context.Context, sel ast.SelectionSet, v *model.GigAlert) graphql.Marshaler {
+func (ec *executionContext) marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx context.Context, sel ast.SelectionSet, v *db.GigAlert) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -16729,7 +17149,7 @@ func (ec *executionContext) marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraph
 	return ec._GigAlert(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEvent(ctx context.Context, sel ast.SelectionSet, v *model.GigEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigEventRow(ctx context.Context, sel ast.SelectionSet, v *db.GigEventRow) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -16780,7 +17200,7 @@ func (ec *executionContext) unmarshalNGigFilter2ᚖgithubᚗcomᚋgigraphᚋgigr
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigFilterSpec(ctx context.Context, sel ast.SelectionSet, v *model.GigFilterSpec) graphql.Marshaler {
+func (ec *executionContext) marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐGigCriteria(ctx context.Context, sel ast.SelectionSet, v *market.GigCriteria) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -17049,7 +17469,7 @@ func (ec *executionContext) marshalNOrderEdge2ᚖgithubᚗcomᚋgigraphᚋgigrap
 	return ec._OrderEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐOrderEvent(ctx context.Context, sel ast.SelectionSet, v *model.OrderEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐOrderEventRow(ctx context.Context, sel ast.SelectionSet, v *db.OrderEventRow) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -17097,6 +17517,10 @@ func (ec *executionContext) unmarshalNPlaceOrderInput2githubᚗcomᚋgigraphᚋg
 func (ec *executionContext) unmarshalNPostProjectInput2githubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐPostProjectInput(ctx context.Context, v any) (model.PostProjectInput, error) {
 	res, err := ec.unmarshalInputPostProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProject2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx context.Context, sel ast.SelectionSet, v market.Project) graphql.Marshaler {
+	return ec._Project(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx context.Context, sel ast.SelectionSet, v *market.Project) graphql.Marshaler {
@@ -17381,6 +17805,28 @@ func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalTime(*v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -96,6 +97,15 @@ func unique[K comparable, V any](fetch func(context.Context, []K) (map[K]V, erro
 
 type loadersKey struct{}
 
+// lazyLoaders makes a response's loaders on first use: a subscription event is a response of its
+// own for every subscriber, and most events need no loader at all.
+type lazyLoaders struct {
+	once  sync.Once
+	store *db.Store
+	wait  time.Duration
+	l     *Loaders
+}
+
 // WithLoaders is a gqlgen response middleware (srv.AroundResponses) that gives each response fresh
 // loaders, which wait the given time for keys (DefaultLoaderWait when zero).
 func WithLoaders(store *db.Store, wait time.Duration) graphql.ResponseMiddleware {
@@ -103,16 +113,17 @@ func WithLoaders(store *db.Store, wait time.Duration) graphql.ResponseMiddleware
 		wait = DefaultLoaderWait
 	}
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		return next(context.WithValue(ctx, loadersKey{}, newLoaders(store, wait)))
+		return next(context.WithValue(ctx, loadersKey{}, &lazyLoaders{store: store, wait: wait}))
 	}
 }
 
 func loaders(ctx context.Context) *Loaders {
-	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	lz, ok := ctx.Value(loadersKey{}).(*lazyLoaders)
 	if !ok {
 		panic("resolvers: no loaders in context; register WithLoaders with srv.AroundResponses")
 	}
-	return l
+	lz.once.Do(func() { lz.l = newLoaders(lz.store, lz.wait) })
+	return lz.l
 }
 
 // load reads one key through a loader; a key the store did not return is NOT_FOUND.

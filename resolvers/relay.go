@@ -55,6 +55,11 @@ func (r *Resolver) loadNode(ctx context.Context, id string) (relay.Node, error) 
 		node, err = load(ctx, loaders(ctx).Client, key)
 	case typeProject:
 		node, err = load(ctx, loaders(ctx).Project, key)
+	case typeGigAlert:
+		node, err = r.ownGigAlert(ctx, key)
+		if market.ErrorCode(err) == market.CodeUnauthenticated {
+			return nil, nil
+		}
 	default:
 		return nil, nil
 	}

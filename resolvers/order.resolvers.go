@@ -63,7 +63,6 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, input model.PlaceOrde
 	if err != nil {
 		return nil, err
 	}
-	changedOrder(ctx, o)
 	return o, nil
 }
 
@@ -75,7 +74,6 @@ func (r *mutationResolver) AcceptOrder(ctx context.Context, id string) (*market.
 	if o, err = r.Store.AcceptOrder(ctx, v.UserID, o.ID); err != nil {
 		return nil, err
 	}
-	changedOrder(ctx, o)
 	return o, nil
 }
 
@@ -87,7 +85,6 @@ func (r *mutationResolver) DeclineOrder(ctx context.Context, id string) (*market
 	if o, err = r.Store.DeclineOrder(ctx, v.UserID, o.ID); err != nil {
 		return nil, err
 	}
-	changedOrder(ctx, o)
 	return o, nil
 }
 
@@ -99,7 +96,6 @@ func (r *mutationResolver) CancelOrder(ctx context.Context, id string) (*market.
 	if o, err = r.Store.CancelOrder(ctx, v.UserID, o.ID); err != nil {
 		return nil, err
 	}
-	changedOrder(ctx, o)
 	return o, nil
 }
 
@@ -111,7 +107,6 @@ func (r *mutationResolver) CompleteOrder(ctx context.Context, id string) (*marke
 	if o, err = r.Store.CompleteOrder(ctx, v.UserID, o.ID); err != nil {
 		return nil, err
 	}
-	changedOrder(ctx, o)
 	return o, nil
 }
 
@@ -128,7 +123,6 @@ func (r *mutationResolver) AddMilestone(ctx context.Context, input model.AddMile
 	if err != nil {
 		return nil, err
 	}
-	changedMilestone(ctx, m)
 	return m, nil
 }
 
@@ -140,7 +134,6 @@ func (r *mutationResolver) FundMilestone(ctx context.Context, id string, idempot
 	if m, err = r.Store.FundMilestone(ctx, v.UserID, m.ID, idempotencyKey); err != nil {
 		return nil, err
 	}
-	changedMilestone(ctx, m)
 	return m, nil
 }
 
@@ -152,7 +145,6 @@ func (r *mutationResolver) SubmitMilestone(ctx context.Context, id string) (*mar
 	if m, err = r.Store.SubmitMilestone(ctx, v.UserID, m.ID); err != nil {
 		return nil, err
 	}
-	changedMilestone(ctx, m)
 	return m, nil
 }
 
@@ -164,7 +156,6 @@ func (r *mutationResolver) ReleaseMilestone(ctx context.Context, id string, idem
 	if m, err = r.Store.ReleaseMilestone(ctx, v.UserID, m.ID, idempotencyKey); err != nil {
 		return nil, err
 	}
-	changedMilestone(ctx, m)
 	return m, nil
 }
 
@@ -186,7 +177,6 @@ func (r *mutationResolver) RefundMilestone(ctx context.Context, id string, idemp
 	if m, err = r.Store.RefundMilestone(ctx, v.UserID, m.ID, idempotencyKey, v.IsAdmin); err != nil {
 		return nil, err
 	}
-	changedMilestone(ctx, m)
 	return m, nil
 }
 
@@ -207,15 +197,7 @@ func (r *orderResolver) Freelancer(ctx context.Context, obj *market.Order) (*mar
 }
 
 func (r *orderResolver) Milestones(ctx context.Context, obj *market.Order) ([]*market.Milestone, error) {
-	ms, err := loaders(ctx).OrderMilestones.Load(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	l := loaders(ctx).Milestone
-	for _, m := range ms {
-		l.Prime(m.ID, m)
-	}
-	return ms, nil
+	return loaders(ctx).OrderMilestones.Load(ctx, obj.ID)
 }
 
 func (r *orderResolver) Ledger(ctx context.Context, obj *market.Order, first *int, after *string) (*model.LedgerEntryConnection, error) {

@@ -116,24 +116,6 @@ func checkSide(v *auth.Viewer, o *market.Order, s side) error {
 	return nil
 }
 
-// changedOrder forgets what this response's loaders cached about an order that a mutation just
-// changed, and primes the new version, so later fields of the response read fresh rows.
-func changedOrder(ctx context.Context, o *market.Order) {
-	l := loaders(ctx)
-	l.Order.Clear(o.ID)
-	l.Order.Prime(o.ID, o)
-	l.OrderMilestones.Clear(o.ID)
-	l.Project.Clear(o.ProjectID)
-}
-
-// changedMilestone is changedOrder for a milestone.
-func changedMilestone(ctx context.Context, m *market.Milestone) {
-	l := loaders(ctx)
-	l.Milestone.Clear(m.ID)
-	l.Milestone.Prime(m.ID, m)
-	l.OrderMilestones.Clear(m.OrderID)
-}
-
 // moneyInput parses a MoneyInput; errors name field.
 func moneyInput(field string, in *model.MoneyInput) (market.Money, error) {
 	if in == nil {
@@ -167,11 +149,8 @@ func (r *Resolver) ordersConnection(ctx context.Context, f db.OrderFilter, first
 		PageInfo: pageInfo(w.HasNextPage, w.HasPreviousPage, cursors),
 		Count:    func(ctx context.Context) (int, error) { return r.Store.CountOrders(ctx, f) },
 	}
-	l := loaders(ctx).Order
 	for i := range w.Rows {
-		o := &w.Rows[i]
-		l.Prime(o.ID, o)
-		conn.Edges[i] = &model.OrderEdge{Cursor: cursors[i], Node: o}
+		conn.Edges[i] = &model.OrderEdge{Cursor: cursors[i], Node: &w.Rows[i]}
 	}
 	return conn, nil
 }

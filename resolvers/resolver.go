@@ -3,9 +3,14 @@
 // API's types. No SQL lives here.
 package resolvers
 
-import "github.com/gigraph/gigraph/db"
+import (
+	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/feed"
+)
 
 // Resolver is the root resolver; it holds the dependencies every resolver shares.
 type Resolver struct {
 	Store *db.Store
+	// Feed serves the subscriptions; nil when the server runs without one.
+	Feed *feed.Feed
 }

@@ -184,6 +184,12 @@ func TestOrderLifecycle(t *testing.T) {
 	if fmt.Sprint(balances) != fmt.Sprint(want) {
 		t.Fatalf("balances %v, want %v", balances, want)
 	}
+	// The order an event refers to comes with its participants, for the access checks of its fields.
+	eo, err := s.EventOrder(ctx, o.ID)
+	mustNoErr(t, err)
+	if eo.ClientUserID != d.ClientUser || eo.FreelancerUserID != d.FreelancerUser {
+		t.Fatalf("event order participants %d, %d", eo.ClientUserID, eo.FreelancerUserID)
+	}
 	var kinds []string
 	mustNoErr(t, s.DB().SelectContext(ctx, &kinds, `SELECT kind FROM order_events WHERE order_id = $1 ORDER BY id`, o.ID))
 	wantKinds := "[PLACED MILESTONE_ADDED MILESTONE_ADDED MILESTONE_ADDED ACCEPTED MILESTONE_FUNDED MILESTONE_FUNDED MILESTONE_FUNDED " +

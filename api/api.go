@@ -32,6 +32,9 @@ type Config struct {
 	// AllowedOrigins lists the browser origins allowed by CORS and the WebSocket Origin check
 	// ("https://app.example.com"); in dev, any http://localhost or 127.0.0.1 origin is allowed too.
 	AllowedOrigins []string
+	// RateMinFreelancers is the privacy threshold of agreed-rate statistics: groups with fewer
+	// distinct freelancers are suppressed (0: resolvers.DefaultRateMinFreelancers).
+	RateMinFreelancers int
 }
 
 // Defaults for Config.
@@ -81,7 +84,7 @@ func New(cfg Config, store *db.Store, log *slog.Logger) http.Handler {
 }
 
 func newGraphQL(cfg Config, store *db.Store, log *slog.Logger) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store}}))
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store, RateMinFreelancers: cfg.RateMinFreelancers}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

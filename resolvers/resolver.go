@@ -8,4 +8,6 @@ import "github.com/gigraph/gigraph/db"
 // Resolver is the root resolver; it holds the dependencies every resolver shares.
 type Resolver struct {
 	Store *db.Store
+	// RateMinFreelancers is the privacy threshold of agreed-rate statistics (0: the default, 5).
+	RateMinFreelancers int
 }

@@ -1,0 +1,438 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/gigraph/gigraph/market"
+)
+
+// Rate sources and dimensions, spelled as in the API and in the rollup tables.
+const (
+	RateAsking = "ASKING"
+	RateAgreed = "AGREED"
+
+	DimSkill     = "SKILL"
+	DimCategory  = "CATEGORY"
+	DimCountry   = "COUNTRY"
+	DimSeniority = "SENIORITY"
+	DimMonth     = "MONTH"
+)
+
+// RatePercentiles are the percentiles every rate group reports, in this order.
+var RatePercentiles = [5]float64{0.1, 0.25, 0.5, 0.75, 0.9}
+
+// RateQuery asks for daily-rate statistics. Zero filter fields select everything.
+type RateQuery struct {
+	Source     string // RateAsking or RateAgreed
+	Currency   string // only rates in this currency are counted; others are reported as excluded
+	Skills     []string
+	Categories []market.SkillCategory
+	Countries  []string
+	Seniority  []market.Seniority
+	From, To   *time.Time // calendar dates, inclusive
+	GroupBy    []string   // Dim* values
+	// MinFreelancers suppresses groups whose rates come from fewer distinct freelancers.
+	MinFreelancers int
+	// WithRates fills RateGroup.Rates and Counts (for histograms).
+	WithRates bool
+}
+
+// RateGroup is the statistics of one group. Amounts are minor units of the query's currency.
+type RateGroup struct {
+	Skill     *market.Skill
+	Category  *market.SkillCategory
+	Country   *string
+	Seniority *market.Seniority
+	Month     *time.Time
+
+	Count       int64
+	Freelancers int64
+	// Excluded counts the rates with this group's keys in other currencies.
+	Excluded int64
+	Min, Max int64
+	// Mean and Stddev (population) are rounded half away from zero to whole minor units, exactly
+	// (integer arithmetic on the sums, no float).
+	Mean, Stddev int64
+	// Percentiles are exactly what percentile_cont returns on the group's rows (float8), in the
+	// order of RatePercentiles, before any rounding.
+	Percentiles [5]float64
+	// Rates are the group's distinct rates in ascending order and Counts how often each occurs.
+	Rates, Counts []int64
+}
+
+// Rollup levels, from the smallest to the most detailed table.
+const (
+	levelFacet = iota // rate_facet_cells / rate_facet_counts: all time, by facet only
+	levelCube         // rate_cells / rate_people: by facet, month, country, seniority
+	levelItems        // rate_items: one row per asking profile or agreed order
+)
+
+// ratePlan is how a query is answered: from which level, which facets, and how a facet maps to
+// the group's skill or category.
+type ratePlan struct {
+	level int
+	// facets selects facet values (nil: the condition facetCond alone).
+	facets    []int64
+	facetCond string
+	// joinSkill groups items by the category of their matching skills (only at levelItems).
+	joinSkill bool
+	// anyOf narrows items to those carrying one of these facets (GIN index), at levelItems.
+	anyOf []int64
+}
+
+func categoryFacet(c market.SkillCategory) int64 {
+	return -int64(slices.Index(market.SkillCategories, c) + 1)
+}
+
+// RateStats computes daily-rate statistics. Percentiles equal percentile_cont over the
+// matching rows; see RateGroup for rounding. Returns BAD_USER_INPUT for an unknown skill slug.
+func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error) {
+	var all []market.Skill
+	if err := sqlx.SelectContext(ctx, s.db, &all, `SELECT `+skillColumns+` FROM skills`); err != nil {
+		return nil, err
+	}
+	skillByID := make(map[int64]*market.Skill, len(all))
+	skillBySlug := make(map[string]*market.Skill, len(all))
+	for i := range all {
+		skillByID[all[i].ID] = &all[i]
+		skillBySlug[all[i].Slug] = &all[i]
+	}
+	for _, slug := range q.Skills {
+		if skillBySlug[slug] == nil {
+			return nil, market.InvalidInput("filter.skills", "unknown skill %q", slug)
+		}
+	}
+	grouped := func(d string) bool { return slices.Contains(q.GroupBy, d) }
+
+	// The skills that pass the skill and category filters (nil when neither is set).
+	var passing []int64
+	skillFiltered := len(q.Skills) > 0 || len(q.Categories) > 0
+	if skillFiltered {
+		for _, sk := range all {
+			if (len(q.Skills) == 0 || slices.Contains(q.Skills, sk.Slug)) &&
+				(len(q.Categories) == 0 || slices.Contains(q.Categories, sk.Category)) {
+				passing = append(passing, sk.ID)
+			}
+		}
+		if len(passing) == 0 {
+			return nil, nil
+		}
+		slices.Sort(passing)
+	}
+
+	// A rollup answers exactly when each group is one facet; otherwise the items are read.
+	p := ratePlan{level: levelFacet}
+	switch {
+	case grouped(DimSkill):
+		if skillFiltered {
+			p.facets = passing
+		} else {
+			p.facetCond = "> 0"
+		}
+	case grouped(DimCategory):
+		if len(q.Skills) == 0 {
+			cats := q.Categories
+			if len(cats) == 0 {
+				cats = market.SkillCategories
+			}
+			for _, c := range cats {
+				p.facets = append(p.facets, categoryFacet(c))
+			}
+		} else {
+			p.level, p.facets, p.joinSkill, p.anyOf = levelItems, passing, true, passing
+		}
+	default:
+		switch {
+		case !skillFiltered:
+			p.facets = []int64{0}
+		case len(q.Skills) == 0 && len(q.Categories) == 1:
+			p.facets = []int64{categoryFacet(q.Categories[0])}
+		case len(passing) == 1:
+			p.facets = passing
+		default:
+			p.level, p.facets, p.anyOf = levelItems, passing, passing
+		}
+	}
+	monthAligned := (q.From == nil || q.From.Day() == 1) && (q.To == nil || q.To.AddDate(0, 0, 1).Day() == 1)
+	if p.level < levelItems && !monthAligned {
+		p.level = levelItems
+		p.anyOf = nil
+	}
+	if p.level == levelFacet && (grouped(DimCountry) || grouped(DimSeniority) || grouped(DimMonth) ||
+		len(q.Countries) > 0 || len(q.Seniority) > 0 || q.From != nil || q.To != nil) {
+		p.level = levelCube
+	}
+
+	query, args := rateSQL(q, p, grouped)
+	rows, err := s.db.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RateGroup
+	for rows.Next() {
+		var (
+			g               RateGroup
+			facet           *int64
+			country, senior *string
+			month           *time.Time
+			rates, counts   pq.Int64Array
+		)
+		if err := rows.Scan(&facet, &country, &senior, &month, &g.Freelancers, &g.Excluded, &rates, &counts); err != nil {
+			return nil, err
+		}
+		if facet != nil {
+			if *facet > 0 {
+				sk := skillByID[*facet]
+				if grouped(DimSkill) {
+					g.Skill = sk
+				}
+				if grouped(DimCategory) && sk != nil {
+					g.Category = &sk.Category
+				}
+			} else if *facet < 0 {
+				c := market.SkillCategories[-*facet-1]
+				g.Category = &c
+			}
+		}
+		g.Country, g.Month = country, month
+		if senior != nil {
+			sn := market.Seniority(*senior)
+			g.Seniority = &sn
+		}
+		g.finish(rates, counts)
+		if q.WithRates {
+			g.Rates, g.Counts = rates, counts
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sortRateGroups(out)
+	return out, nil
+}
+
+// finish computes the statistics from the group's frequency table (distinct rates ascending,
+// with counts). Sums are exact integers; percentiles interpolate the way percentile_cont does:
+// position h = p·(N−1), result lo + (h − ⌊h⌋)·(hi − lo) in float8.
+func (g *RateGroup) finish(rates, counts []int64) {
+	var n int64
+	sum, sumSq := new(big.Int), new(big.Int)
+	x, w := new(big.Int), new(big.Int)
+	for i, r := range rates {
+		n += counts[i]
+		x.SetInt64(r)
+		w.SetInt64(counts[i])
+		w.Mul(w, x)
+		sum.Add(sum, w)
+		sumSq.Add(sumSq, w.Mul(w, x))
+	}
+	g.Count, g.Min, g.Max = n, rates[0], rates[len(rates)-1]
+	bn := big.NewInt(n)
+	// mean = ⌊(2·Σx + N) / 2N⌋: Σx/N rounded half up (all rates are positive).
+	mean := new(big.Int).Add(new(big.Int).Lsh(sum, 1), bn)
+	g.Mean = mean.Quo(mean, new(big.Int).Lsh(bn, 1)).Int64()
+	// stddev = √V / N with V = N·Σx² − (Σx)²; rounded half up it is (⌊√(4V)⌋ div N + 1) div 2.
+	v := new(big.Int).Sub(new(big.Int).Mul(bn, sumSq), new(big.Int).Mul(sum, sum))
+	root := new(big.Int).Sqrt(v.Lsh(v, 2))
+	root.Quo(root, bn)
+	g.Stddev = root.Add(root, big.NewInt(1)).Rsh(root, 1).Int64()
+	// The rate at 0-based position k is the first whose running count exceeds k.
+	at := func(k int64) int64 {
+		var upto int64
+		for i, c := range counts {
+			if upto += c; upto > k {
+				return rates[i]
+			}
+		}
+		return rates[len(rates)-1]
+	}
+	for i, p := range RatePercentiles {
+		h := p * float64(n-1)
+		g.Percentiles[i] = percentileCont(h, at(int64(math.Floor(h))), at(int64(math.Ceil(h))))
+	}
+}
+
+// percentileCont interpolates like PostgreSQL's percentile_cont_final_common and float8_lerp.
+func percentileCont(h float64, lo, hi int64) float64 {
+	first := math.Floor(h)
+	if first == math.Ceil(h) {
+		return float64(lo)
+	}
+	// The explicit float64 conversions keep the compiler from fusing into an FMA, which rounds
+	// differently from PostgreSQL's separate multiply and add.
+	prod := float64((h - first) * float64(float64(hi)-float64(lo)))
+	return float64(lo) + prod
+}
+
+func sortRateGroups(gs []RateGroup) {
+	rank := func(g RateGroup) []string {
+		var k []string
+		if g.Skill != nil {
+			k = append(k, g.Skill.Slug)
+		}
+		if g.Category != nil {
+			k = append(k, fmt.Sprint(slices.Index(market.SkillCategories, *g.Category)))
+		}
+		if g.Country != nil {
+			k = append(k, *g.Country)
+		}
+		if g.Seniority != nil {
+			k = append(k, fmt.Sprint(slices.Index(market.Seniorities, *g.Seniority)))
+		}
+		if g.Month != nil {
+			k = append(k, g.Month.Format(time.DateOnly))
+		}
+		return k
+	}
+	slices.SortStableFunc(gs, func(a, b RateGroup) int { return slices.Compare(rank(a), rank(b)) })
+}
+
+// rateSQL builds the one statement that answers a query. Its parts:
+//
+//	cells  (keys…, currency, rate, n)   frequency of each rate per group, all currencies
+//	people (keys…, freelancers)         distinct freelancers per group, in the query's currency
+//	cum    running and total counts per group, in rate order, for the percentile positions
+//
+// A percentile at 0-based position k is the smallest rate whose running count exceeds k.
+func rateSQL(q RateQuery, p ratePlan, grouped func(string) bool) (string, []any) {
+	args := []any{q.Source, q.Currency}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + itoa(len(args))
+	}
+	monthExpr, facetCol := "month", "facet"
+	if p.level == levelItems {
+		monthExpr, facetCol = "date_trunc('month', i.day)::date", "f"
+	}
+	// The group keys: the SQL that computes them at this level, under fixed names.
+	keys := []string{"0"}
+	names := []string{"g"}
+	if grouped(DimSkill) || grouped(DimCategory) {
+		expr := facetCol
+		if p.joinSkill {
+			expr = "rate_category_facet(s.category)"
+		}
+		keys, names = append(keys, expr), append(names, "facet")
+	}
+	if grouped(DimCountry) {
+		keys, names = append(keys, "country"), append(names, "country")
+	}
+	if grouped(DimSeniority) {
+		keys, names = append(keys, "seniority"), append(names, "seniority")
+	}
+	if grouped(DimMonth) {
+		keys, names = append(keys, monthExpr), append(names, "month")
+	}
+	selectKeys := make([]string, len(keys))
+	for i := range keys {
+		selectKeys[i] = keys[i] + " AS " + names[i]
+	}
+	G := strings.Join(names, ", ")
+	groupPos := make([]string, len(keys))
+	for i := range keys {
+		groupPos[i] = itoa(i + 1)
+	}
+
+	var conds []string
+	if p.facets != nil {
+		conds = append(conds, facetCol+" = ANY("+arg(pq.Array(p.facets))+")")
+	} else {
+		conds = append(conds, facetCol+" "+p.facetCond)
+	}
+	if len(q.Countries) > 0 {
+		conds = append(conds, "country = ANY("+arg(pq.Array(q.Countries))+")")
+	}
+	if len(q.Seniority) > 0 {
+		ss := make([]string, len(q.Seniority))
+		for i, s := range q.Seniority {
+			ss[i] = string(s)
+		}
+		conds = append(conds, "seniority = ANY("+arg(pq.Array(ss))+")")
+	}
+	if q.From != nil {
+		if p.level == levelItems {
+			conds = append(conds, "i.day >= "+arg(q.From.Format(time.DateOnly))+"::date")
+		} else {
+			conds = append(conds, "month >= "+arg(q.From.Format(time.DateOnly))+"::date")
+		}
+	}
+	if q.To != nil {
+		if p.level == levelItems {
+			conds = append(conds, "i.day <= "+arg(q.To.Format(time.DateOnly))+"::date")
+		} else {
+			conds = append(conds, "month <= "+arg(q.To.Format(time.DateOnly))+"::date")
+		}
+	}
+	where := "source = $1 AND " + strings.Join(conds, " AND ")
+
+	var cells, people string
+	switch p.level {
+	case levelFacet:
+		cells = `SELECT ` + strings.Join(selectKeys, ", ") + `, currency, rate, n FROM rate_facet_cells WHERE ` + where
+		people = `SELECT ` + strings.Join(selectKeys, ", ") + `, freelancers FROM rate_facet_counts WHERE ` + where + ` AND currency = $2`
+	case levelCube:
+		cells = `SELECT ` + strings.Join(selectKeys, ", ") + `, currency, rate, sum(n) AS n FROM rate_cells WHERE ` + where +
+			` GROUP BY ` + strings.Join(groupPos, ", ") + `, currency, rate`
+		if grouped(DimMonth) {
+			// A freelancer has one country and seniority, so each (facet, month, freelancer) row
+			// is one freelancer of one group: counting rows counts distinct freelancers.
+			people = `SELECT ` + strings.Join(selectKeys, ", ") + `, count(*) AS freelancers FROM rate_people WHERE ` + where +
+				` AND currency = $2 GROUP BY ` + strings.Join(groupPos, ", ")
+		} else {
+			people = `SELECT ` + G + `, count(*) AS freelancers FROM (SELECT DISTINCT ` + strings.Join(selectKeys, ", ") +
+				`, freelancer_id FROM rate_people WHERE ` + where + ` AND currency = $2) d GROUP BY ` + G
+		}
+	case levelItems:
+		from := `rate_items i CROSS JOIN LATERAL unnest(i.facets) AS f`
+		if p.joinSkill {
+			from += ` JOIN skills s ON s.id = f`
+		}
+		w := strings.ReplaceAll(where, "source = $1", "i.source = $1")
+		if p.anyOf != nil {
+			w += " AND i.facets && " + arg(pq.Array(p.anyOf))
+		}
+		// An item counts once per group even when several of its facets map to the group.
+		items := `SELECT DISTINCT i.ref, ` + strings.Join(selectKeys, ", ") + `, i.currency, i.rate, i.freelancer_id FROM ` + from + ` WHERE ` + w
+		cells = `SELECT ` + G + `, currency, rate, count(*) AS n FROM items GROUP BY ` + G + `, currency, rate`
+		people = `SELECT ` + G + `, count(DISTINCT freelancer_id) AS freelancers FROM items WHERE currency = $2 GROUP BY ` + G
+		cells = `items AS (` + items + `), cells AS (` + cells + `)`
+	}
+	if p.level != levelItems {
+		cells = `cells AS (` + cells + `)`
+	}
+
+	nullKeys := func(prefix string) string {
+		var cols []string
+		for _, d := range []string{"facet", "country", "seniority", "month"} {
+			if slices.Contains(names, d) {
+				cols = append(cols, prefix+d)
+			} else {
+				cols = append(cols, "NULL")
+			}
+		}
+		return strings.Join(cols, ", ")
+	}
+	// Everything else (count, min, max, sums, percentiles) is computed from the frequency table
+	// in Go, exactly.
+	query := `WITH ` + cells + `,
+freq AS (
+  SELECT ` + G + `, array_agg(rate ORDER BY rate) AS rates, array_agg(n::bigint ORDER BY rate) AS counts
+    FROM cells WHERE currency = $2 GROUP BY ` + G + `),
+ex AS (SELECT ` + G + `, sum(n)::bigint AS excluded FROM cells WHERE currency <> $2 GROUP BY ` + G + `),
+people AS (` + people + `)
+SELECT ` + nullKeys("freq.") + `, people.freelancers, coalesce(ex.excluded, 0), rates, counts
+  FROM freq JOIN people USING (` + G + `) LEFT JOIN ex USING (` + G + `)
+ WHERE people.freelancers >= ` + arg(q.MinFreelancers)
+	return query, args
+}

@@ -1,0 +1,368 @@
+-- Rate analytics: an exact, trigger-maintained rollup of daily rates so that rateStats answers
+-- percentiles over a million orders in milliseconds.
+--
+-- Sources: ASKING is every freelancer's current daily rate (one item per freelancer, dated by
+-- freelancers.updated_at); AGREED is the rate of every DAILY order that is ACCEPTED or COMPLETED
+-- (one item per order, dated by orders.accepted_at, with the skills of its project and the
+-- country and seniority of its freelancer).
+--
+-- Facets say which skill group an item counts in, so that every group counts an item once:
+--   0          every item (no skill grouping);
+--   skill id   items with that skill (> 0);
+--   -1 … -6    items with a skill of that category (LANGUAGE … PRACTICE, see rate_category_facet).
+--
+-- rate_items holds what each item contributes now; the rollups below are kept equal to
+-- aggregates of rate_items by statement-level triggers on the base tables, in the same
+-- transaction as the change (so the rollup is never stale). Counting distinct rates with their
+-- frequency loses nothing: percentile_cont over the frequency table equals percentile_cont over
+-- the rows.
+
+-- +goose Up
+CREATE FUNCTION rate_category_facet(category text) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN -array_position(ARRAY['LANGUAGE', 'FRAMEWORK', 'DATABASE', 'CLOUD', 'DEVOPS', 'PRACTICE'], category)::bigint;
+
+CREATE TABLE rate_items (
+    source        text   NOT NULL CHECK (source IN ('ASKING', 'AGREED')),
+    -- The freelancer id for ASKING, the order id for AGREED.
+    ref           bigint NOT NULL,
+    freelancer_id bigint NOT NULL,
+    country       text   NOT NULL,
+    seniority     text   NOT NULL,
+    day           date   NOT NULL,
+    currency      text   NOT NULL,
+    rate          bigint NOT NULL,
+    facets        bigint[] NOT NULL,
+    PRIMARY KEY (source, ref)
+);
+-- Serves date ranges that do not fall on month boundaries, and skill sets no facet covers.
+CREATE INDEX rate_items_day_idx ON rate_items (source, day);
+CREATE INDEX rate_items_facets_idx ON rate_items USING gin (facets);
+
+-- Frequency of each rate per (facet, month, country, seniority, currency).
+CREATE TABLE rate_cells (
+    source    text   NOT NULL,
+    facet     bigint NOT NULL,
+    month     date   NOT NULL,
+    country   text   NOT NULL,
+    seniority text   NOT NULL,
+    currency  text   NOT NULL,
+    rate      bigint NOT NULL,
+    n         bigint NOT NULL CHECK (n >= 0),
+    PRIMARY KEY (source, facet, month, country, seniority, currency, rate)
+);
+-- Rows that dropped to zero are deleted right after; the partial index finds them at once.
+CREATE INDEX rate_cells_zero_idx ON rate_cells (source) WHERE n = 0;
+
+-- Which freelancers contribute to each (facet, month, country, seniority, currency): distinct
+-- freelancer counts (and the privacy threshold) come from here.
+CREATE TABLE rate_people (
+    source        text   NOT NULL,
+    facet         bigint NOT NULL,
+    month         date   NOT NULL,
+    country       text   NOT NULL,
+    seniority     text   NOT NULL,
+    currency      text   NOT NULL,
+    freelancer_id bigint NOT NULL,
+    n             bigint NOT NULL CHECK (n >= 0),
+    PRIMARY KEY (source, facet, month, country, seniority, currency, freelancer_id)
+);
+CREATE INDEX rate_people_zero_idx ON rate_people (source) WHERE n = 0;
+
+-- All-time frequency of each rate per facet: answers "by skill" without touching the cube.
+CREATE TABLE rate_facet_cells (
+    source   text   NOT NULL,
+    facet    bigint NOT NULL,
+    currency text   NOT NULL,
+    rate     bigint NOT NULL,
+    n        bigint NOT NULL CHECK (n >= 0),
+    PRIMARY KEY (source, facet, currency, rate)
+);
+CREATE INDEX rate_facet_cells_zero_idx ON rate_facet_cells (source) WHERE n = 0;
+
+CREATE TABLE rate_facet_people (
+    source        text   NOT NULL,
+    facet         bigint NOT NULL,
+    currency      text   NOT NULL,
+    freelancer_id bigint NOT NULL,
+    n             bigint NOT NULL CHECK (n >= 0),
+    PRIMARY KEY (source, facet, currency, freelancer_id)
+);
+CREATE INDEX rate_facet_people_zero_idx ON rate_facet_people (source) WHERE n = 0;
+
+-- Distinct freelancers per facet, all time: the number of rate_facet_people rows, kept as a
+-- counter so that it is read, not counted.
+CREATE TABLE rate_facet_counts (
+    source      text   NOT NULL,
+    facet       bigint NOT NULL,
+    currency    text   NOT NULL,
+    freelancers bigint NOT NULL CHECK (freelancers >= 0),
+    PRIMARY KEY (source, facet, currency)
+);
+
+-- The facets of an item with these skills: 0, each skill, each distinct category.
+CREATE FUNCTION rate_facets(skill_ids bigint[]) RETURNS bigint[]
+    LANGUAGE sql STABLE
+    RETURN ARRAY[0::bigint] || ARRAY(
+        SELECT f FROM (
+            SELECT s.id AS f FROM skills s WHERE s.id = ANY (skill_ids)
+            UNION
+            SELECT rate_category_facet(s.category) FROM skills s WHERE s.id = ANY (skill_ids)
+        ) x ORDER BY f);
+
+-- What the base tables say the items are now; ids NULL means all of them.
+-- +goose StatementBegin
+CREATE FUNCTION rate_asking_items(ids bigint[]) RETURNS SETOF rate_items
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT 'ASKING', f.id, f.id, f.country, f.seniority, (f.updated_at AT TIME ZONE 'UTC')::date,
+               f.currency, f.daily_rate,
+               rate_facets(ARRAY(SELECT fs.skill_id FROM freelancer_skills fs WHERE fs.freelancer_id = f.id))
+          FROM freelancers f
+         WHERE ids IS NULL OR f.id = ANY (ids);
+    END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION rate_agreed_items(ids bigint[]) RETURNS SETOF rate_items
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT 'AGREED', o.id, o.freelancer_id, f.country, f.seniority, (o.accepted_at AT TIME ZONE 'UTC')::date,
+               o.currency, o.amount,
+               rate_facets(ARRAY(SELECT ps.skill_id FROM project_skills ps WHERE ps.project_id = o.project_id))
+          FROM orders o
+          JOIN freelancers f ON f.id = o.freelancer_id
+         WHERE (ids IS NULL OR o.id = ANY (ids))
+           AND o.rate_type = 'DAILY' AND o.status IN ('ACCEPTED', 'COMPLETED');
+    END;
+-- +goose StatementEnd
+
+-- Adds the rows of the session's rate_delta to every rollup and removes rows that dropped to zero.
+-- Keys are upserted in key order so that concurrent writers lock rows in the same order.
+-- +goose StatementBegin
+CREATE FUNCTION rate_apply() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO rate_cells AS c (source, facet, month, country, seniority, currency, rate, n)
+    SELECT source, facet, month, country, seniority, currency, rate, sum(d)
+      FROM rate_delta GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+    ON CONFLICT (source, facet, month, country, seniority, currency, rate) DO UPDATE SET n = c.n + excluded.n;
+    DELETE FROM rate_cells WHERE n = 0;
+
+    INSERT INTO rate_people AS p (source, facet, month, country, seniority, currency, freelancer_id, n)
+    SELECT source, facet, month, country, seniority, currency, freelancer_id, sum(d)
+      FROM rate_delta GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+    ON CONFLICT (source, facet, month, country, seniority, currency, freelancer_id) DO UPDATE SET n = p.n + excluded.n;
+    DELETE FROM rate_people WHERE n = 0;
+
+    INSERT INTO rate_facet_cells AS c (source, facet, currency, rate, n)
+    SELECT source, facet, currency, rate, sum(d)
+      FROM rate_delta GROUP BY 1, 2, 3, 4 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (source, facet, currency, rate) DO UPDATE SET n = c.n + excluded.n;
+    DELETE FROM rate_facet_cells WHERE n = 0;
+
+    -- A freelancer row going from 0 to positive adds one to its facet's counter; one going to 0
+    -- takes one off (new n = old n + d).
+    WITH d AS (
+        SELECT source, facet, currency, freelancer_id, sum(d) AS d
+          FROM rate_delta GROUP BY 1, 2, 3, 4 HAVING sum(d) <> 0
+    ), up AS (
+        INSERT INTO rate_facet_people AS p (source, facet, currency, freelancer_id, n)
+        SELECT source, facet, currency, freelancer_id, d FROM d ORDER BY 1, 2, 3, 4
+        ON CONFLICT (source, facet, currency, freelancer_id) DO UPDATE SET n = p.n + excluded.n
+        RETURNING p.source, p.facet, p.currency, p.freelancer_id, p.n
+    ), t AS (
+        SELECT up.source, up.facet, up.currency,
+               sum(CASE WHEN up.n > 0 AND up.n = d.d THEN 1 WHEN up.n = 0 THEN -1 ELSE 0 END) AS k
+          FROM up JOIN d USING (source, facet, currency, freelancer_id)
+         GROUP BY 1, 2, 3
+    )
+    INSERT INTO rate_facet_counts AS c (source, facet, currency, freelancers)
+    SELECT source, facet, currency, k FROM t WHERE k <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (source, facet, currency) DO UPDATE SET freelancers = c.freelancers + excluded.freelancers;
+    DELETE FROM rate_facet_people WHERE n = 0;
+    DELETE FROM rate_facet_counts WHERE freelancers = 0;
+END
+$$;
+-- +goose StatementEnd
+
+-- Re-reads the given items from the base tables, replaces them in rate_items and applies the
+-- difference to the rollups.
+-- +goose StatementBegin
+CREATE FUNCTION rate_sync(src text, refs bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF refs IS NULL OR cardinality(refs) = 0 THEN
+        RETURN;
+    END IF;
+    IF to_regclass('pg_temp.rate_delta') IS NULL THEN
+        CREATE TEMP TABLE rate_delta (
+            source text, facet bigint, month date, country text, seniority text, currency text,
+            freelancer_id bigint, rate bigint, d bigint
+        ) ON COMMIT DELETE ROWS;
+    END IF;
+    DELETE FROM rate_delta;
+
+    WITH old AS (DELETE FROM rate_items WHERE source = src AND ref = ANY (refs) RETURNING *)
+    INSERT INTO rate_delta
+    SELECT o.source, f, date_trunc('month', o.day)::date, o.country, o.seniority, o.currency, o.freelancer_id, o.rate, -1
+      FROM old o, unnest(o.facets) f;
+
+    IF src = 'ASKING' THEN
+        INSERT INTO rate_items SELECT * FROM rate_asking_items(refs);
+    ELSE
+        INSERT INTO rate_items SELECT * FROM rate_agreed_items(refs);
+    END IF;
+    INSERT INTO rate_delta
+    SELECT i.source, f, date_trunc('month', i.day)::date, i.country, i.seniority, i.currency, i.freelancer_id, i.rate, 1
+      FROM rate_items i, unnest(i.facets) f
+     WHERE i.source = src AND i.ref = ANY (refs);
+
+    PERFORM rate_apply();
+    DELETE FROM rate_delta;
+END
+$$;
+-- +goose StatementEnd
+
+-- Rebuilds every rollup from the base tables. Used after bulk loads with triggers disabled, and
+-- after a skill changes category.
+-- +goose StatementBegin
+CREATE FUNCTION rate_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE rate_items, rate_cells, rate_people, rate_facet_cells, rate_facet_people, rate_facet_counts;
+    INSERT INTO rate_items SELECT * FROM rate_asking_items(NULL);
+    INSERT INTO rate_items SELECT * FROM rate_agreed_items(NULL);
+    INSERT INTO rate_cells (source, facet, month, country, seniority, currency, rate, n)
+    SELECT source, f, date_trunc('month', day)::date, country, seniority, currency, rate, count(*)
+      FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    INSERT INTO rate_people (source, facet, month, country, seniority, currency, freelancer_id, n)
+    SELECT source, f, date_trunc('month', day)::date, country, seniority, currency, freelancer_id, count(*)
+      FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    INSERT INTO rate_facet_cells (source, facet, currency, rate, n)
+    SELECT source, f, currency, rate, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4;
+    INSERT INTO rate_facet_people (source, facet, currency, freelancer_id, n)
+    SELECT source, f, currency, freelancer_id, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4;
+    INSERT INTO rate_facet_counts (source, facet, currency, freelancers)
+    SELECT source, facet, currency, count(*) FROM rate_facet_people GROUP BY 1, 2, 3;
+    ANALYZE rate_items, rate_cells, rate_people, rate_facet_cells, rate_facet_people, rate_facet_counts;
+END
+$$;
+-- +goose StatementEnd
+
+-- The triggers: each works out which items a statement touched and syncs them.
+-- +goose StatementBegin
+CREATE FUNCTION rate_orders_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM rate_sync('AGREED', ARRAY(SELECT id FROM old_rows));
+    ELSE
+        PERFORM rate_sync('AGREED', ARRAY(SELECT id FROM new_rows));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION rate_freelancers_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM rate_sync('ASKING', ARRAY(SELECT id FROM old_rows));
+    ELSIF TG_OP = 'INSERT' THEN
+        PERFORM rate_sync('ASKING', ARRAY(SELECT id FROM new_rows));
+    ELSE
+        PERFORM rate_sync('ASKING', ARRAY(SELECT id FROM new_rows));
+        -- Agreed rates are grouped by their freelancer's current country and seniority.
+        PERFORM rate_sync('AGREED', ARRAY(
+            SELECT o.id FROM new_rows n JOIN old_rows p ON p.id = n.id JOIN orders o ON o.freelancer_id = n.id
+             WHERE (n.country, n.seniority) IS DISTINCT FROM (p.country, p.seniority)));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION rate_freelancer_skills_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM rate_sync('ASKING', ARRAY(SELECT DISTINCT freelancer_id FROM old_rows));
+    ELSIF TG_OP = 'INSERT' THEN
+        PERFORM rate_sync('ASKING', ARRAY(SELECT DISTINCT freelancer_id FROM new_rows));
+    ELSE
+        PERFORM rate_sync('ASKING', ARRAY(SELECT freelancer_id FROM new_rows UNION SELECT freelancer_id FROM old_rows));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION rate_project_skills_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM rate_sync('AGREED', ARRAY(SELECT o.id FROM orders o WHERE o.project_id IN (SELECT project_id FROM old_rows)));
+    ELSIF TG_OP = 'INSERT' THEN
+        PERFORM rate_sync('AGREED', ARRAY(SELECT o.id FROM orders o WHERE o.project_id IN (SELECT project_id FROM new_rows)));
+    ELSE
+        PERFORM rate_sync('AGREED', ARRAY(SELECT o.id FROM orders o WHERE o.project_id IN
+            (SELECT project_id FROM new_rows UNION SELECT project_id FROM old_rows)));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION rate_skills_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows p ON p.id = n.id WHERE n.category <> p.category) THEN
+        PERFORM rate_rebuild();
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+CREATE TRIGGER rate_orders_insert AFTER INSERT ON orders REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_orders_changed();
+CREATE TRIGGER rate_orders_update AFTER UPDATE ON orders REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_orders_changed();
+CREATE TRIGGER rate_orders_delete AFTER DELETE ON orders REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_orders_changed();
+
+CREATE TRIGGER rate_freelancers_insert AFTER INSERT ON freelancers REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_freelancers_changed();
+CREATE TRIGGER rate_freelancers_update AFTER UPDATE ON freelancers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_freelancers_changed();
+CREATE TRIGGER rate_freelancers_delete AFTER DELETE ON freelancers REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_freelancers_changed();
+
+CREATE TRIGGER rate_freelancer_skills_insert AFTER INSERT ON freelancer_skills REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_freelancer_skills_changed();
+CREATE TRIGGER rate_freelancer_skills_update AFTER UPDATE ON freelancer_skills REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_freelancer_skills_changed();
+CREATE TRIGGER rate_freelancer_skills_delete AFTER DELETE ON freelancer_skills REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_freelancer_skills_changed();
+
+CREATE TRIGGER rate_project_skills_insert AFTER INSERT ON project_skills REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_project_skills_changed();
+CREATE TRIGGER rate_project_skills_update AFTER UPDATE ON project_skills REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_project_skills_changed();
+CREATE TRIGGER rate_project_skills_delete AFTER DELETE ON project_skills REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_project_skills_changed();
+
+CREATE TRIGGER rate_skills_update AFTER UPDATE ON skills REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rate_skills_changed();
+
+SELECT rate_rebuild();
+
+-- +goose Down
+DROP TRIGGER rate_orders_insert ON orders;
+DROP TRIGGER rate_orders_update ON orders;
+DROP TRIGGER rate_orders_delete ON orders;
+DROP TRIGGER rate_freelancers_insert ON freelancers;
+DROP TRIGGER rate_freelancers_update ON freelancers;
+DROP TRIGGER rate_freelancers_delete ON freelancers;
+DROP TRIGGER rate_freelancer_skills_insert ON freelancer_skills;
+DROP TRIGGER rate_freelancer_skills_update ON freelancer_skills;
+DROP TRIGGER rate_freelancer_skills_delete ON freelancer_skills;
+DROP TRIGGER rate_project_skills_insert ON project_skills;
+DROP TRIGGER rate_project_skills_update ON project_skills;
+DROP TRIGGER rate_project_skills_delete ON project_skills;
+DROP TRIGGER rate_skills_update ON skills;
+DROP FUNCTION rate_orders_changed, rate_freelancers_changed, rate_freelancer_skills_changed,
+    rate_project_skills_changed, rate_skills_changed, rate_rebuild, rate_sync, rate_apply,
+    rate_asking_items, rate_agreed_items, rate_facets;
+DROP TABLE rate_facet_counts, rate_facet_people, rate_facet_cells, rate_people, rate_cells, rate_items;
+DROP FUNCTION rate_category_facet;

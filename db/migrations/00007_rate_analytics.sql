@@ -48,10 +48,12 @@ CREATE TABLE rate_cells (
     seniority text   NOT NULL,
     currency  text   NOT NULL,
     rate      bigint NOT NULL,
-    n         bigint NOT NULL CHECK (n >= 0),
+    n         bigint NOT NULL,
     PRIMARY KEY (source, facet, month, country, seniority, currency, rate)
 );
--- Rows that dropped to zero are deleted right after; the partial index finds them at once.
+-- Counts are upserted as deltas and rows that dropped to zero are deleted right after (the partial
+-- index finds them at once). No CHECK (n >= 0): PostgreSQL checks the proposed row of an upsert
+-- (the negative delta) before it finds the conflict; the consistency test guards the counts.
 CREATE INDEX rate_cells_zero_idx ON rate_cells (source) WHERE n = 0;
 
 -- Which freelancers contribute to each (facet, month, country, seniority, currency): distinct
@@ -64,7 +66,7 @@ CREATE TABLE rate_people (
     seniority     text   NOT NULL,
     currency      text   NOT NULL,
     freelancer_id bigint NOT NULL,
-    n             bigint NOT NULL CHECK (n >= 0),
+    n             bigint NOT NULL,
     PRIMARY KEY (source, facet, month, country, seniority, currency, freelancer_id)
 );
 CREATE INDEX rate_people_zero_idx ON rate_people (source) WHERE n = 0;
@@ -75,7 +77,7 @@ CREATE TABLE rate_facet_cells (
     facet    bigint NOT NULL,
     currency text   NOT NULL,
     rate     bigint NOT NULL,
-    n        bigint NOT NULL CHECK (n >= 0),
+    n        bigint NOT NULL,
     PRIMARY KEY (source, facet, currency, rate)
 );
 CREATE INDEX rate_facet_cells_zero_idx ON rate_facet_cells (source) WHERE n = 0;
@@ -85,7 +87,7 @@ CREATE TABLE rate_facet_people (
     facet         bigint NOT NULL,
     currency      text   NOT NULL,
     freelancer_id bigint NOT NULL,
-    n             bigint NOT NULL CHECK (n >= 0),
+    n             bigint NOT NULL,
     PRIMARY KEY (source, facet, currency, freelancer_id)
 );
 CREATE INDEX rate_facet_people_zero_idx ON rate_facet_people (source) WHERE n = 0;
@@ -96,7 +98,7 @@ CREATE TABLE rate_facet_counts (
     source      text   NOT NULL,
     facet       bigint NOT NULL,
     currency    text   NOT NULL,
-    freelancers bigint NOT NULL CHECK (freelancers >= 0),
+    freelancers bigint NOT NULL,
     PRIMARY KEY (source, facet, currency)
 );
 

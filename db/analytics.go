@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -172,24 +173,8 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 		p.level = levelCube
 	}
 
-	query, args := rateSQL(q, p, grouped)
-	rows, err := s.db.QueryxContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []RateGroup
-	for rows.Next() {
-		var (
-			g               RateGroup
-			facet           *int64
-			country, senior *string
-			month           *time.Time
-			rates, counts   pq.Int64Array
-		)
-		if err := rows.Scan(&facet, &country, &senior, &month, &g.Freelancers, &g.Excluded, &rates, &counts); err != nil {
-			return nil, err
-		}
+	keyed := func(facet *int64, country, senior *string, month *time.Time) RateGroup {
+		var g RateGroup
 		if facet != nil {
 			if *facet > 0 {
 				sk := skillByID[*facet]
@@ -209,17 +194,127 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 			sn := market.Seniority(*senior)
 			g.Seniority = &sn
 		}
-		g.finish(rates, counts)
-		if q.WithRates {
-			g.Rates, g.Counts = rates, counts
+		return g
+	}
+	var out []RateGroup
+	if p.level == levelFacet {
+		var err error
+		if out, err = s.rateFacetGroups(ctx, q, p, grouped(DimSkill) || grouped(DimCategory), keyed); err != nil {
+			return nil, err
 		}
-		out = append(out, g)
+	} else {
+		query, args := rateSQL(q, p, grouped)
+		rows, err := s.db.QueryxContext(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				facet           *int64
+				country, senior *string
+				month           *time.Time
+				people, ex      int64
+				rates, counts   pq.Int64Array
+			)
+			if err := rows.Scan(&facet, &country, &senior, &month, &people, &ex, &rates, &counts); err != nil {
+				return nil, err
+			}
+			g := keyed(facet, country, senior, month)
+			g.Freelancers, g.Excluded = people, ex
+			g.finish(rates, counts)
+			out = append(out, g)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if !q.WithRates {
+		for i := range out {
+			out[i].Rates, out[i].Counts = nil, nil
+		}
+	}
+	sortRateGroups(out)
+	return out, nil
+}
+
+// rateFacetGroups answers from the all-time facet tables: the frequency rows of the query's
+// currency, and per facet the distinct freelancers and the rates in other currencies, read from
+// counters.
+func (s *Store) rateFacetGroups(ctx context.Context, q RateQuery, p ratePlan, byFacet bool,
+	keyed func(*int64, *string, *string, *time.Time) RateGroup) ([]RateGroup, error) {
+	cond, args := "facet "+p.facetCond, []any{q.Source, q.Currency}
+	if p.facets != nil {
+		cond, args = "facet = ANY($3)", append(args, pq.Array(p.facets))
+	}
+	query := `SELECT facet, rate, n, 0::bigint, 0::bigint FROM rate_facet_cells WHERE source = $1 AND currency = $2 AND ` + cond + `
+UNION ALL
+SELECT facet, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currency = $2), 0), coalesce(sum(n) FILTER (WHERE currency <> $2), 0)
+  FROM rate_facet_counts WHERE source = $1 AND ` + cond + ` GROUP BY facet`
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type freq struct {
+		g                RateGroup
+		rates, counts    []int64
+		people, excluded int64
+	}
+	byKey := map[int64]*freq{}
+	var order []int64
+	for rows.Next() {
+		var (
+			facet            int64
+			rate, n          *int64
+			people, excluded int64
+		)
+		if err := rows.Scan(&facet, &rate, &n, &people, &excluded); err != nil {
+			return nil, err
+		}
+		f := byKey[facet]
+		if f == nil {
+			f = &freq{}
+			byKey[facet] = f
+			order = append(order, facet)
+		}
+		if rate != nil {
+			f.rates, f.counts = append(f.rates, *rate), append(f.counts, *n)
+		}
+		f.people += people
+		f.excluded += excluded
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sortRateGroups(out)
+	var out []RateGroup
+	for _, facet := range order {
+		f := byKey[facet]
+		if len(f.rates) == 0 || f.people < int64(q.MinFreelancers) {
+			continue
+		}
+		var g RateGroup
+		if byFacet {
+			g = keyed(&facet, nil, nil, nil)
+		}
+		g.Freelancers, g.Excluded = f.people, f.excluded
+		sortByRate(f.rates, f.counts)
+		g.finish(f.rates, f.counts)
+		out = append(out, g)
+	}
 	return out, nil
+}
+
+func sortByRate(rates, counts []int64) {
+	idx := make([]int, len(rates))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(rates[a], rates[b]) })
+	r, c := slices.Clone(rates), slices.Clone(counts)
+	for i, j := range idx {
+		rates[i], counts[i] = r[j], c[j]
+	}
 }
 
 // finish computes the statistics from the group's frequency table (distinct rates ascending,
@@ -238,6 +333,7 @@ func (g *RateGroup) finish(rates, counts []int64) {
 		sumSq.Add(sumSq, w.Mul(w, x))
 	}
 	g.Count, g.Min, g.Max = n, rates[0], rates[len(rates)-1]
+	g.Rates, g.Counts = rates, counts
 	bn := big.NewInt(n)
 	// mean = ⌊(2·Σx + N) / 2N⌋: Σx/N rounded half up (all rates are positive).
 	mean := new(big.Int).Add(new(big.Int).Lsh(sum, 1), bn)

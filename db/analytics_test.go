@@ -321,11 +321,11 @@ SELECT (SELECT count(*) FROM ((SELECT * FROM rate_items EXCEPT SELECT * FROM ite
          (SELECT source, f, currency, rate, count(*) FROM facts GROUP BY 1, 2, 3, 4
           EXCEPT SELECT source, facet, currency, rate, n FROM rate_facet_cells)) x)
      + (SELECT count(*) FROM (
-         (SELECT source, facet, currency, freelancers FROM rate_facet_counts
-          EXCEPT SELECT source, f, currency, count(DISTINCT freelancer_id) FROM facts GROUP BY 1, 2, 3)
+         (SELECT source, facet, currency, freelancers, n FROM rate_facet_counts
+          EXCEPT SELECT source, f, currency, count(DISTINCT freelancer_id), count(*) FROM facts GROUP BY 1, 2, 3)
          UNION ALL
-         (SELECT source, f, currency, count(DISTINCT freelancer_id) FROM facts GROUP BY 1, 2, 3
-          EXCEPT SELECT source, facet, currency, freelancers FROM rate_facet_counts)) x)`
+         (SELECT source, f, currency, count(DISTINCT freelancer_id), count(*) FROM facts GROUP BY 1, 2, 3
+          EXCEPT SELECT source, facet, currency, freelancers, n FROM rate_facet_counts)) x)`
 
 // TestRateRollupFresh changes the base tables in every way the rollup depends on and checks,
 // after each committed change, that the rollup equals a rebuild from scratch and that the API's

@@ -78,7 +78,8 @@ CREATE TABLE rate_facet_cells (
     currency text   NOT NULL,
     rate     bigint NOT NULL,
     n        bigint NOT NULL,
-    PRIMARY KEY (source, facet, currency, rate)
+    -- Currency before facet: "by skill" reads one contiguous range.
+    PRIMARY KEY (source, currency, facet, rate)
 );
 CREATE INDEX rate_facet_cells_zero_idx ON rate_facet_cells (source) WHERE n = 0;
 
@@ -92,13 +93,14 @@ CREATE TABLE rate_facet_people (
 );
 CREATE INDEX rate_facet_people_zero_idx ON rate_facet_people (source) WHERE n = 0;
 
--- Distinct freelancers per facet, all time: the number of rate_facet_people rows, kept as a
--- counter so that it is read, not counted.
+-- Per facet and currency, all time: distinct freelancers (the number of rate_facet_people rows)
+-- and rates, kept as counters so that they are read, not counted.
 CREATE TABLE rate_facet_counts (
     source      text   NOT NULL,
     facet       bigint NOT NULL,
     currency    text   NOT NULL,
     freelancers bigint NOT NULL,
+    n           bigint NOT NULL,
     PRIMARY KEY (source, facet, currency)
 );
 
@@ -177,12 +179,18 @@ BEGIN
                sum(CASE WHEN up.n > 0 AND up.n = d.d THEN 1 WHEN up.n = 0 THEN -1 ELSE 0 END) AS k
           FROM up JOIN d USING (source, facet, currency, freelancer_id)
          GROUP BY 1, 2, 3
+    ), tot AS (
+        SELECT source, facet, currency, sum(d) AS dn FROM rate_delta GROUP BY 1, 2, 3
     )
-    INSERT INTO rate_facet_counts AS c (source, facet, currency, freelancers)
-    SELECT source, facet, currency, k FROM t WHERE k <> 0 ORDER BY 1, 2, 3
-    ON CONFLICT (source, facet, currency) DO UPDATE SET freelancers = c.freelancers + excluded.freelancers;
+    INSERT INTO rate_facet_counts AS c (source, facet, currency, freelancers, n)
+    SELECT source, facet, currency, coalesce(t.k, 0), coalesce(tot.dn, 0)
+      FROM t FULL JOIN tot USING (source, facet, currency)
+     WHERE coalesce(t.k, 0) <> 0 OR coalesce(tot.dn, 0) <> 0
+     ORDER BY 1, 2, 3
+    ON CONFLICT (source, facet, currency) DO UPDATE
+       SET freelancers = c.freelancers + excluded.freelancers, n = c.n + excluded.n;
     DELETE FROM rate_facet_people WHERE n = 0;
-    DELETE FROM rate_facet_counts WHERE freelancers = 0;
+    DELETE FROM rate_facet_counts WHERE n = 0;
 END
 $$;
 -- +goose StatementEnd
@@ -242,8 +250,8 @@ BEGIN
     SELECT source, f, currency, rate, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4;
     INSERT INTO rate_facet_people (source, facet, currency, freelancer_id, n)
     SELECT source, f, currency, freelancer_id, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4;
-    INSERT INTO rate_facet_counts (source, facet, currency, freelancers)
-    SELECT source, facet, currency, count(*) FROM rate_facet_people GROUP BY 1, 2, 3;
+    INSERT INTO rate_facet_counts (source, facet, currency, freelancers, n)
+    SELECT source, facet, currency, count(*), sum(n) FROM rate_facet_people GROUP BY 1, 2, 3;
     ANALYZE rate_items, rate_cells, rate_people, rate_facet_cells, rate_facet_people, rate_facet_counts;
 END
 $$;

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/gigraph/gigraph/market"
@@ -56,7 +57,7 @@ func Authenticate(ctx context.Context, sessions Sessions, header string) (*Viewe
 
 func unauthorized(w http.ResponseWriter, err error) {
 	code, msg := market.CodeInternal, "internal error"
-	if e, ok := err.(*market.Error); ok {
+	if e := (*market.Error)(nil); errors.As(err, &e) {
 		code, msg = e.Code, e.Message
 	}
 	status := http.StatusUnauthorized

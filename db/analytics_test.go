@@ -14,6 +14,7 @@ import (
 
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/db/dbtest"
+	"github.com/gigraph/gigraph/db/seed"
 	"github.com/gigraph/gigraph/market"
 )
 
@@ -375,5 +376,44 @@ func TestRateRollupFresh(t *testing.T) {
 			}
 			compare(t, q, got, reference(t, store, q))
 		}
+	}
+}
+
+// TestRateRollupAfterSeed checks the seed's bulk path: it loads with the rollup triggers deferred
+// and rebuilds once, and a reset empties the rollup with the tables.
+func TestRateRollupAfterSeed(t *testing.T) {
+	store := dbtest.New(t)
+	ctx := context.Background()
+	check := func(when string) {
+		t.Helper()
+		var diff int
+		if err := store.DB().GetContext(ctx, &diff, rollupDiff); err != nil {
+			t.Fatal(err)
+		}
+		if diff != 0 {
+			t.Errorf("%s: rollup differs from a rebuild in %d rows", when, diff)
+		}
+	}
+	opts := seed.Options{Freelancers: 200, Clients: 30, Orders: 800, Seed: 5, PasswordHash: "x"}
+	if _, err := seed.Run(ctx, store.DB(), opts); err != nil {
+		t.Fatal(err)
+	}
+	check("after seed")
+	var items int
+	if err := store.DB().GetContext(ctx, &items, `SELECT count(*) FROM rate_items WHERE source = 'AGREED'`); err != nil || items == 0 {
+		t.Fatalf("agreed items after seed: %d, %v; want some", items, err)
+	}
+	q := db.RateQuery{Source: db.RateAgreed, Currency: "EUR", GroupBy: []string{db.DimSkill, db.DimCountry}, MinFreelancers: 2}
+	got, err := store.RateStats(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compare(t, q, got, reference(t, store, q))
+	if err := seed.Reset(ctx, store.DB()); err != nil {
+		t.Fatal(err)
+	}
+	check("after reset")
+	if err := store.DB().GetContext(ctx, &items, `SELECT count(*) FROM rate_items`); err != nil || items != 0 {
+		t.Fatalf("items after reset: %d, %v; want 0", items, err)
 	}
 }

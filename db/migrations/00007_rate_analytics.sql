@@ -238,8 +238,26 @@ $$;
 CREATE FUNCTION rate_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     TRUNCATE rate_items, rate_cells, rate_people, rate_facet_cells, rate_facet_people, rate_facet_counts;
-    INSERT INTO rate_items SELECT * FROM rate_asking_items(NULL);
-    INSERT INTO rate_items SELECT * FROM rate_agreed_items(NULL);
+    -- The same items as rate_asking_items(NULL) and rate_agreed_items(NULL), with the facets
+    -- computed by joins instead of a lookup per item.
+    INSERT INTO rate_items
+    SELECT 'ASKING', f.id, f.id, f.country, f.seniority, (f.updated_at AT TIME ZONE 'UTC')::date,
+           f.currency, f.daily_rate, coalesce(x.facets, ARRAY[0::bigint])
+      FROM freelancers f
+      LEFT JOIN (SELECT y.freelancer_id, ARRAY[0::bigint] || array_agg(DISTINCT y.facet ORDER BY y.facet) AS facets
+                   FROM (SELECT fs.freelancer_id, unnest(ARRAY[s.id, rate_category_facet(s.category)]) AS facet
+                           FROM freelancer_skills fs JOIN skills s ON s.id = fs.skill_id) y
+                  GROUP BY y.freelancer_id) x ON x.freelancer_id = f.id;
+    INSERT INTO rate_items
+    SELECT 'AGREED', o.id, o.freelancer_id, f.country, f.seniority, (o.accepted_at AT TIME ZONE 'UTC')::date,
+           o.currency, o.amount, coalesce(x.facets, ARRAY[0::bigint])
+      FROM orders o
+      JOIN freelancers f ON f.id = o.freelancer_id
+      LEFT JOIN (SELECT y.project_id, ARRAY[0::bigint] || array_agg(DISTINCT y.facet ORDER BY y.facet) AS facets
+                   FROM (SELECT ps.project_id, unnest(ARRAY[s.id, rate_category_facet(s.category)]) AS facet
+                           FROM project_skills ps JOIN skills s ON s.id = ps.skill_id) y
+                  GROUP BY y.project_id) x ON x.project_id = o.project_id
+     WHERE o.rate_type = 'DAILY' AND o.status IN ('ACCEPTED', 'COMPLETED');
     INSERT INTO rate_cells (source, facet, month, country, seniority, currency, rate, n)
     SELECT source, f, date_trunc('month', day)::date, country, seniority, currency, rate, count(*)
       FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4, 5, 6, 7;
@@ -257,10 +275,18 @@ END
 $$;
 -- +goose StatementEnd
 
--- The triggers: each works out which items a statement touched and syncs them.
+-- The triggers: each works out which items a statement touched and syncs them. A bulk load (the
+-- seed) may set gigraph.rates_deferred = on for its transaction and call rate_rebuild() before it
+-- commits, instead of syncing batch by batch.
 -- +goose StatementBegin
+CREATE FUNCTION rate_deferred() RETURNS boolean LANGUAGE sql STABLE
+    RETURN coalesce(current_setting('gigraph.rates_deferred', true), '') = 'on';
+
 CREATE FUNCTION rate_orders_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF rate_deferred() THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         PERFORM rate_sync('AGREED', ARRAY(SELECT id FROM old_rows));
     ELSE
@@ -272,6 +298,9 @@ $$;
 
 CREATE FUNCTION rate_freelancers_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF rate_deferred() THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         PERFORM rate_sync('ASKING', ARRAY(SELECT id FROM old_rows));
     ELSIF TG_OP = 'INSERT' THEN
@@ -289,6 +318,9 @@ $$;
 
 CREATE FUNCTION rate_freelancer_skills_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF rate_deferred() THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         PERFORM rate_sync('ASKING', ARRAY(SELECT DISTINCT freelancer_id FROM old_rows));
     ELSIF TG_OP = 'INSERT' THEN
@@ -302,6 +334,9 @@ $$;
 
 CREATE FUNCTION rate_project_skills_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF rate_deferred() THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         PERFORM rate_sync('AGREED', ARRAY(SELECT o.id FROM orders o WHERE o.project_id IN (SELECT project_id FROM old_rows)));
     ELSIF TG_OP = 'INSERT' THEN
@@ -316,6 +351,9 @@ $$;
 
 CREATE FUNCTION rate_skills_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF rate_deferred() THEN
+        RETURN NULL;
+    END IF;
     IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows p ON p.id = n.id WHERE n.category <> p.category) THEN
         PERFORM rate_rebuild();
     END IF;
@@ -371,7 +409,7 @@ DROP TRIGGER rate_project_skills_insert ON project_skills;
 DROP TRIGGER rate_project_skills_update ON project_skills;
 DROP TRIGGER rate_project_skills_delete ON project_skills;
 DROP TRIGGER rate_skills_update ON skills;
-DROP FUNCTION rate_orders_changed, rate_freelancers_changed, rate_freelancer_skills_changed,
+DROP FUNCTION rate_deferred, rate_orders_changed, rate_freelancers_changed, rate_freelancer_skills_changed,
     rate_project_skills_changed, rate_skills_changed, rate_rebuild, rate_sync, rate_apply,
     rate_asking_items, rate_agreed_items, rate_facets;
 DROP TABLE rate_facet_counts, rate_facet_people, rate_facet_cells, rate_people, rate_cells, rate_items;

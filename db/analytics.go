@@ -73,6 +73,7 @@ type RateGroup struct {
 // Rollup levels, from the smallest to the most detailed table.
 const (
 	levelFacet = iota // rate_facet_cells / rate_facet_counts: all time, by facet only
+	levelDim          // rate_dim_cells / rate_dim_counts: all time, by facet, country, seniority
 	levelCube         // rate_cells / rate_people: by facet, month, country, seniority
 	levelItems        // rate_items: one row per asking profile or agreed order
 )
@@ -168,8 +169,10 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 		p.level = levelItems
 		p.anyOf = nil
 	}
-	if p.level == levelFacet && (grouped(DimCountry) || grouped(DimSeniority) || grouped(DimMonth) ||
-		len(q.Countries) > 0 || len(q.Seniority) > 0 || q.From != nil || q.To != nil) {
+	if p.level == levelFacet && (grouped(DimCountry) || grouped(DimSeniority) || len(q.Countries) > 0 || len(q.Seniority) > 0) {
+		p.level = levelDim
+	}
+	if p.level < levelCube && (grouped(DimMonth) || q.From != nil || q.To != nil) {
 		p.level = levelCube
 	}
 
@@ -197,9 +200,9 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 		return g
 	}
 	var out []RateGroup
-	if p.level == levelFacet {
+	if p.level <= levelDim {
 		var err error
-		if out, err = s.rateFacetGroups(ctx, q, p, grouped(DimSkill) || grouped(DimCategory), keyed); err != nil {
+		if out, err = s.rateCounterGroups(ctx, q, p, grouped, keyed); err != nil {
 			return nil, err
 		}
 	} else {
@@ -238,45 +241,83 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 	return out, nil
 }
 
-// rateFacetGroups answers from the all-time facet tables: the frequency rows of the query's
-// currency, and per facet the distinct freelancers and the rates in other currencies, read from
-// counters.
-func (s *Store) rateFacetGroups(ctx context.Context, q RateQuery, p ratePlan, byFacet bool,
+// rateCounterGroups answers from the all-time tables: the frequency rows of the query's
+// currency, and per group the distinct freelancers and the rates in other currencies, read from
+// counters (distinct freelancers add up over countries and seniorities: each freelancer has one).
+func (s *Store) rateCounterGroups(ctx context.Context, q RateQuery, p ratePlan, grouped func(string) bool,
 	keyed func(*int64, *string, *string, *time.Time) RateGroup) ([]RateGroup, error) {
-	cond, args := "facet "+p.facetCond, []any{q.Source, q.Currency}
-	if p.facets != nil {
-		cond, args = "facet = ANY($3)", append(args, pq.Array(p.facets))
+	cells, counts := "rate_facet_cells", "rate_facet_counts"
+	if p.level == levelDim {
+		cells, counts = "rate_dim_cells", "rate_dim_counts"
 	}
-	query := `SELECT facet, rate, n, 0::bigint, 0::bigint FROM rate_facet_cells WHERE source = $1 AND currency = $2 AND ` + cond + `
+	args := []any{q.Source, q.Currency}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + itoa(len(args))
+	}
+	cond := "facet " + p.facetCond
+	if p.facets != nil {
+		cond = "facet = ANY(" + arg(pq.Array(p.facets)) + ")"
+	}
+	if len(q.Countries) > 0 {
+		cond += " AND country = ANY(" + arg(pq.Array(q.Countries)) + ")"
+	}
+	if len(q.Seniority) > 0 {
+		ss := make([]string, len(q.Seniority))
+		for i, sn := range q.Seniority {
+			ss[i] = string(sn)
+		}
+		cond += " AND seniority = ANY(" + arg(pq.Array(ss)) + ")"
+	}
+	keys := "facet, NULL::text, NULL::text"
+	if p.level == levelDim {
+		keys = "facet, " + map[bool]string{true: "country", false: "NULL::text"}[grouped(DimCountry)] +
+			", " + map[bool]string{true: "seniority", false: "NULL::text"}[grouped(DimSeniority)]
+	}
+	query := `SELECT ` + keys + `, rate, sum(n)::bigint, 0::bigint, 0::bigint FROM ` + cells + `
+ WHERE source = $1 AND currency = $2 AND ` + cond + ` GROUP BY 1, 2, 3, 4
 UNION ALL
-SELECT facet, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currency = $2), 0), coalesce(sum(n) FILTER (WHERE currency <> $2), 0)
-  FROM rate_facet_counts WHERE source = $1 AND ` + cond + ` GROUP BY facet`
+SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currency = $2), 0)::bigint,
+       coalesce(sum(n) FILTER (WHERE currency <> $2), 0)::bigint
+  FROM ` + counts + ` WHERE source = $1 AND ` + cond + ` GROUP BY 1, 2, 3`
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	type groupKey struct {
+		facet            int64
+		country, senior  string
+		hasCountry, hasS bool
+	}
 	type freq struct {
-		g                RateGroup
+		key              groupKey
 		rates, counts    []int64
 		people, excluded int64
 	}
-	byKey := map[int64]*freq{}
-	var order []int64
+	byKey := map[groupKey]*freq{}
+	var order []groupKey
 	for rows.Next() {
 		var (
-			facet            int64
+			k                groupKey
+			country, senior  *string
 			rate, n          *int64
 			people, excluded int64
 		)
-		if err := rows.Scan(&facet, &rate, &n, &people, &excluded); err != nil {
+		if err := rows.Scan(&k.facet, &country, &senior, &rate, &n, &people, &excluded); err != nil {
 			return nil, err
 		}
-		f := byKey[facet]
+		if country != nil {
+			k.country, k.hasCountry = *country, true
+		}
+		if senior != nil {
+			k.senior, k.hasS = *senior, true
+		}
+		f := byKey[k]
 		if f == nil {
-			f = &freq{}
-			byKey[facet] = f
-			order = append(order, facet)
+			f = &freq{key: k}
+			byKey[k] = f
+			order = append(order, k)
 		}
 		if rate != nil {
 			f.rates, f.counts = append(f.rates, *rate), append(f.counts, *n)
@@ -287,16 +328,25 @@ SELECT facet, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currency = $2)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	byFacet := grouped(DimSkill) || grouped(DimCategory)
 	var out []RateGroup
-	for _, facet := range order {
-		f := byKey[facet]
+	for _, k := range order {
+		f := byKey[k]
 		if len(f.rates) == 0 || f.people < int64(q.MinFreelancers) {
 			continue
 		}
-		var g RateGroup
+		var facet *int64
 		if byFacet {
-			g = keyed(&facet, nil, nil, nil)
+			facet = &k.facet
 		}
+		var country, senior *string
+		if k.hasCountry {
+			country = &k.country
+		}
+		if k.hasS {
+			senior = &k.senior
+		}
+		g := keyed(facet, country, senior, nil)
 		g.Freelancers, g.Excluded = f.people, f.excluded
 		sortByRate(f.rates, f.counts)
 		g.finish(f.rates, f.counts)

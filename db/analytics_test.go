@@ -322,6 +322,24 @@ SELECT (SELECT count(*) FROM ((SELECT * FROM rate_items EXCEPT SELECT * FROM ite
          (SELECT source, f, currency, rate, count(*) FROM facts GROUP BY 1, 2, 3, 4
           EXCEPT SELECT source, facet, currency, rate, n FROM rate_facet_cells)) x)
      + (SELECT count(*) FROM (
+         (SELECT source, currency, facet, country, seniority, rate, n FROM rate_dim_cells
+          EXCEPT SELECT source, currency, f, country, seniority, rate, count(*) FROM facts GROUP BY 1, 2, 3, 4, 5, 6)
+         UNION ALL
+         (SELECT source, currency, f, country, seniority, rate, count(*) FROM facts GROUP BY 1, 2, 3, 4, 5, 6
+          EXCEPT SELECT source, currency, facet, country, seniority, rate, n FROM rate_dim_cells)) x)
+     + (SELECT count(*) FROM (
+         (SELECT source, facet, currency, country, seniority, freelancer_id, n FROM rate_facet_people
+          EXCEPT SELECT source, f, currency, country, seniority, freelancer_id, count(*) FROM facts GROUP BY 1, 2, 3, 4, 5, 6)
+         UNION ALL
+         (SELECT source, f, currency, country, seniority, freelancer_id, count(*) FROM facts GROUP BY 1, 2, 3, 4, 5, 6
+          EXCEPT SELECT source, facet, currency, country, seniority, freelancer_id, n FROM rate_facet_people)) x)
+     + (SELECT count(*) FROM (
+         (SELECT source, currency, facet, country, seniority, freelancers, n FROM rate_dim_counts
+          EXCEPT SELECT source, currency, f, country, seniority, count(DISTINCT freelancer_id), count(*) FROM facts GROUP BY 1, 2, 3, 4, 5)
+         UNION ALL
+         (SELECT source, currency, f, country, seniority, count(DISTINCT freelancer_id), count(*) FROM facts GROUP BY 1, 2, 3, 4, 5
+          EXCEPT SELECT source, currency, facet, country, seniority, freelancers, n FROM rate_dim_counts)) x)
+     + (SELECT count(*) FROM (
          (SELECT source, facet, currency, freelancers, n FROM rate_facet_counts
           EXCEPT SELECT source, f, currency, count(DISTINCT freelancer_id), count(*) FROM facts GROUP BY 1, 2, 3)
          UNION ALL

@@ -83,13 +83,31 @@ CREATE TABLE rate_facet_cells (
 );
 CREATE INDEX rate_facet_cells_zero_idx ON rate_facet_cells (source) WHERE n = 0;
 
+-- All time, by facet, country and seniority: answers groupings and filters without months.
+CREATE TABLE rate_dim_cells (
+    source    text   NOT NULL,
+    currency  text   NOT NULL,
+    facet     bigint NOT NULL,
+    country   text   NOT NULL,
+    seniority text   NOT NULL,
+    rate      bigint NOT NULL,
+    n         bigint NOT NULL,
+    PRIMARY KEY (source, currency, facet, country, seniority, rate)
+);
+CREATE INDEX rate_dim_cells_zero_idx ON rate_dim_cells (source) WHERE n = 0;
+
+-- Which freelancers contribute to each facet, all time. A freelancer has one country and
+-- seniority at a time, so adding them to the key adds no rows, and distinct freelancers are
+-- additive over countries and seniorities.
 CREATE TABLE rate_facet_people (
     source        text   NOT NULL,
     facet         bigint NOT NULL,
     currency      text   NOT NULL,
+    country       text   NOT NULL,
+    seniority     text   NOT NULL,
     freelancer_id bigint NOT NULL,
     n             bigint NOT NULL,
-    PRIMARY KEY (source, facet, currency, freelancer_id)
+    PRIMARY KEY (source, facet, currency, country, seniority, freelancer_id)
 );
 CREATE INDEX rate_facet_people_zero_idx ON rate_facet_people (source) WHERE n = 0;
 
@@ -102,6 +120,18 @@ CREATE TABLE rate_facet_counts (
     freelancers bigint NOT NULL,
     n           bigint NOT NULL,
     PRIMARY KEY (source, facet, currency)
+);
+
+-- The same counters per country and seniority.
+CREATE TABLE rate_dim_counts (
+    source      text   NOT NULL,
+    currency    text   NOT NULL,
+    facet       bigint NOT NULL,
+    country     text   NOT NULL,
+    seniority   text   NOT NULL,
+    freelancers bigint NOT NULL,
+    n           bigint NOT NULL,
+    PRIMARY KEY (source, currency, facet, country, seniority)
 );
 
 -- The facets of an item with these skills: 0, each skill, each distinct category.
@@ -164,33 +194,47 @@ BEGIN
     ON CONFLICT (source, facet, currency, rate) DO UPDATE SET n = c.n + excluded.n;
     DELETE FROM rate_facet_cells WHERE n = 0;
 
-    -- A freelancer row going from 0 to positive adds one to its facet's counter; one going to 0
-    -- takes one off (new n = old n + d).
+    INSERT INTO rate_dim_cells AS c (source, currency, facet, country, seniority, rate, n)
+    SELECT source, currency, facet, country, seniority, rate, sum(d)
+      FROM rate_delta GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (source, currency, facet, country, seniority, rate) DO UPDATE SET n = c.n + excluded.n;
+    DELETE FROM rate_dim_cells WHERE n = 0;
+
+    -- A freelancer row going from 0 to positive adds one to its counters; one going to 0 takes
+    -- one off (new n = old n + d).
     WITH d AS (
-        SELECT source, facet, currency, freelancer_id, sum(d) AS d
-          FROM rate_delta GROUP BY 1, 2, 3, 4 HAVING sum(d) <> 0
+        SELECT source, facet, currency, country, seniority, freelancer_id, sum(d) AS d
+          FROM rate_delta GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(d) <> 0
     ), up AS (
-        INSERT INTO rate_facet_people AS p (source, facet, currency, freelancer_id, n)
-        SELECT source, facet, currency, freelancer_id, d FROM d ORDER BY 1, 2, 3, 4
-        ON CONFLICT (source, facet, currency, freelancer_id) DO UPDATE SET n = p.n + excluded.n
-        RETURNING p.source, p.facet, p.currency, p.freelancer_id, p.n
+        INSERT INTO rate_facet_people AS p (source, facet, currency, country, seniority, freelancer_id, n)
+        SELECT source, facet, currency, country, seniority, freelancer_id, d FROM d ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (source, facet, currency, country, seniority, freelancer_id) DO UPDATE SET n = p.n + excluded.n
+        RETURNING p.source, p.facet, p.currency, p.country, p.seniority, p.freelancer_id, p.n
     ), t AS (
-        SELECT up.source, up.facet, up.currency,
+        SELECT up.source, up.facet, up.currency, up.country, up.seniority,
                sum(CASE WHEN up.n > 0 AND up.n = d.d THEN 1 WHEN up.n = 0 THEN -1 ELSE 0 END) AS k
-          FROM up JOIN d USING (source, facet, currency, freelancer_id)
-         GROUP BY 1, 2, 3
+          FROM up JOIN d USING (source, facet, currency, country, seniority, freelancer_id)
+         GROUP BY 1, 2, 3, 4, 5
     ), tot AS (
-        SELECT source, facet, currency, sum(d) AS dn FROM rate_delta GROUP BY 1, 2, 3
+        SELECT source, facet, currency, country, seniority, sum(d) AS dn FROM rate_delta GROUP BY 1, 2, 3, 4, 5
+    ), chg AS (
+        SELECT source, facet, currency, country, seniority, coalesce(t.k, 0) AS k, coalesce(tot.dn, 0) AS dn
+          FROM t FULL JOIN tot USING (source, facet, currency, country, seniority)
+    ), dim AS (
+        INSERT INTO rate_dim_counts AS c (source, currency, facet, country, seniority, freelancers, n)
+        SELECT source, currency, facet, country, seniority, k, dn FROM chg WHERE k <> 0 OR dn <> 0
+         ORDER BY source, currency, facet, country, seniority
+        ON CONFLICT (source, currency, facet, country, seniority) DO UPDATE
+           SET freelancers = c.freelancers + excluded.freelancers, n = c.n + excluded.n
     )
     INSERT INTO rate_facet_counts AS c (source, facet, currency, freelancers, n)
-    SELECT source, facet, currency, coalesce(t.k, 0), coalesce(tot.dn, 0)
-      FROM t FULL JOIN tot USING (source, facet, currency)
-     WHERE coalesce(t.k, 0) <> 0 OR coalesce(tot.dn, 0) <> 0
-     ORDER BY 1, 2, 3
+    SELECT source, facet, currency, sum(k), sum(dn) FROM chg
+     GROUP BY 1, 2, 3 HAVING sum(k) <> 0 OR sum(dn) <> 0 ORDER BY 1, 2, 3
     ON CONFLICT (source, facet, currency) DO UPDATE
        SET freelancers = c.freelancers + excluded.freelancers, n = c.n + excluded.n;
     DELETE FROM rate_facet_people WHERE n = 0;
     DELETE FROM rate_facet_counts WHERE n = 0;
+    DELETE FROM rate_dim_counts WHERE n = 0;
 END
 $$;
 -- +goose StatementEnd
@@ -237,7 +281,8 @@ $$;
 -- +goose StatementBegin
 CREATE FUNCTION rate_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE rate_items, rate_cells, rate_people, rate_facet_cells, rate_facet_people, rate_facet_counts;
+    TRUNCATE rate_items, rate_cells, rate_people, rate_facet_cells, rate_dim_cells, rate_facet_people,
+        rate_facet_counts, rate_dim_counts;
     -- The same items as rate_asking_items(NULL) and rate_agreed_items(NULL), with the facets
     -- computed by joins instead of a lookup per item.
     INSERT INTO rate_items
@@ -266,11 +311,15 @@ BEGIN
       FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4, 5, 6, 7;
     INSERT INTO rate_facet_cells (source, facet, currency, rate, n)
     SELECT source, f, currency, rate, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4;
-    INSERT INTO rate_facet_people (source, facet, currency, freelancer_id, n)
-    SELECT source, f, currency, freelancer_id, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4;
+    INSERT INTO rate_dim_cells (source, currency, facet, country, seniority, rate, n)
+    SELECT source, currency, f, country, seniority, rate, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4, 5, 6;
+    INSERT INTO rate_facet_people (source, facet, currency, country, seniority, freelancer_id, n)
+    SELECT source, f, currency, country, seniority, freelancer_id, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4, 5, 6;
+    INSERT INTO rate_dim_counts (source, currency, facet, country, seniority, freelancers, n)
+    SELECT source, currency, facet, country, seniority, count(*), sum(n) FROM rate_facet_people GROUP BY 1, 2, 3, 4, 5;
     INSERT INTO rate_facet_counts (source, facet, currency, freelancers, n)
     SELECT source, facet, currency, count(*), sum(n) FROM rate_facet_people GROUP BY 1, 2, 3;
-    ANALYZE rate_items, rate_cells, rate_people, rate_facet_cells, rate_facet_people, rate_facet_counts;
+    ANALYZE rate_items, rate_cells, rate_people, rate_facet_cells, rate_dim_cells, rate_facet_people, rate_facet_counts, rate_dim_counts;
 END
 $$;
 -- +goose StatementEnd
@@ -412,5 +461,5 @@ DROP TRIGGER rate_skills_update ON skills;
 DROP FUNCTION rate_deferred, rate_orders_changed, rate_freelancers_changed, rate_freelancer_skills_changed,
     rate_project_skills_changed, rate_skills_changed, rate_rebuild, rate_sync, rate_apply,
     rate_asking_items, rate_agreed_items, rate_facets;
-DROP TABLE rate_facet_counts, rate_facet_people, rate_facet_cells, rate_people, rate_cells, rate_items;
+DROP TABLE rate_dim_counts, rate_dim_cells, rate_facet_counts, rate_facet_people, rate_facet_cells, rate_people, rate_cells, rate_items;
 DROP FUNCTION rate_category_facet;

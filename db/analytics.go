@@ -1,7 +1,6 @@
 package db
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -274,8 +273,15 @@ func (s *Store) rateCounterGroups(ctx context.Context, q RateQuery, p ratePlan, 
 		keys = "facet, " + map[bool]string{true: "country", false: "NULL::text"}[grouped(DimCountry)] +
 			", " + map[bool]string{true: "seniority", false: "NULL::text"}[grouped(DimSeniority)]
 	}
-	query := `SELECT ` + keys + `, rate, sum(n)::bigint, 0::bigint, 0::bigint FROM ` + cells + `
- WHERE source = $1 AND currency = $2 AND ` + cond + ` GROUP BY 1, 2, 3, 4
+	// At the facet level each (facet, rate) is one row already; at the dim level rows of the
+	// countries and seniorities not grouped by are added up first.
+	freqSQL := `SELECT ` + keys + `, rate, n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond
+	if p.level == levelDim {
+		freqSQL = `SELECT ` + keys + `, rate, sum(n)::bigint AS n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond +
+			` GROUP BY 1, 2, 3, 4`
+	}
+	query := `SELECT f.facet, f.country, f.seniority, array_agg(rate ORDER BY rate), array_agg(n ORDER BY rate), 0::bigint, 0::bigint
+  FROM (` + freqSQL + `) AS f (facet, country, seniority, rate, n) GROUP BY 1, 2, 3
 UNION ALL
 SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currency = $2), 0)::bigint,
        coalesce(sum(n) FILTER (WHERE currency <> $2), 0)::bigint
@@ -301,10 +307,10 @@ SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currenc
 		var (
 			k                groupKey
 			country, senior  *string
-			rate, n          *int64
+			rates, ns        pq.Int64Array
 			people, excluded int64
 		)
-		if err := rows.Scan(&k.facet, &country, &senior, &rate, &n, &people, &excluded); err != nil {
+		if err := rows.Scan(&k.facet, &country, &senior, &rates, &ns, &people, &excluded); err != nil {
 			return nil, err
 		}
 		if country != nil {
@@ -319,8 +325,8 @@ SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currenc
 			byKey[k] = f
 			order = append(order, k)
 		}
-		if rate != nil {
-			f.rates, f.counts = append(f.rates, *rate), append(f.counts, *n)
+		if rates != nil {
+			f.rates, f.counts = rates, ns
 		}
 		f.people += people
 		f.excluded += excluded
@@ -348,23 +354,10 @@ SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currenc
 		}
 		g := keyed(facet, country, senior, nil)
 		g.Freelancers, g.Excluded = f.people, f.excluded
-		sortByRate(f.rates, f.counts)
 		g.finish(f.rates, f.counts)
 		out = append(out, g)
 	}
 	return out, nil
-}
-
-func sortByRate(rates, counts []int64) {
-	idx := make([]int, len(rates))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(rates[a], rates[b]) })
-	r, c := slices.Clone(rates), slices.Clone(counts)
-	for i, j := range idx {
-		rates[i], counts[i] = r[j], c[j]
-	}
 }
 
 // finish computes the statistics from the group's frequency table (distinct rates ascending,

@@ -48,6 +48,8 @@ func benchStore(tb testing.TB) *db.Store {
 // TestRateBenchmark prints p50/p95 latencies of rate queries at benchmark scale. Run it with
 //
 //	GIGRAPH_BENCH_DATABASE_URL=postgres://… go test ./db -run TestRateBenchmark -v
+//
+// (-run 'TestRateBenchmark/median' runs one case.)
 func TestRateBenchmark(t *testing.T) {
 	store := benchStore(t)
 	ctx := context.Background()
@@ -71,21 +73,24 @@ func TestRateBenchmark(t *testing.T) {
 		{"asking by skill, country", db.RateQuery{Source: db.RateAsking, Currency: "EUR", GroupBy: []string{db.DimSkill, db.DimCountry}}, 10},
 	}
 	for _, c := range cases {
-		var ds []time.Duration
-		var groups int
-		for i := 0; i < c.n+1; i++ {
-			start := time.Now()
-			gs, err := store.RateStats(ctx, c.q)
-			if err != nil {
-				t.Fatalf("%s: %v", c.name, err)
+		t.Run(c.name, func(t *testing.T) {
+			var ds []time.Duration
+			var groups int
+			for i := 0; i < c.n+1; i++ {
+				start := time.Now()
+				gs, err := store.RateStats(ctx, c.q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i > 0 { // the first run warms the cache
+					ds = append(ds, time.Since(start))
+				}
+				groups = len(gs)
 			}
-			if i > 0 { // the first run warms the cache
-				ds = append(ds, time.Since(start))
-			}
-			groups = len(gs)
-		}
-		slices.Sort(ds)
-		t.Logf("%-48s groups=%-6d p50=%-10v p95=%v", c.name, groups, ds[len(ds)/2].Round(10*time.Microsecond), ds[len(ds)*95/100].Round(10*time.Microsecond))
+			slices.Sort(ds)
+			t.Logf("%-48s groups=%-6d runs=%-4d p50=%-10v p95=%v", c.name, groups, len(ds),
+				ds[len(ds)/2].Round(10*time.Microsecond), ds[len(ds)*95/100].Round(10*time.Microsecond))
+		})
 	}
 }
 

@@ -78,8 +78,9 @@ CREATE TABLE rate_facet_cells (
     currency text   NOT NULL,
     rate     bigint NOT NULL,
     n        bigint NOT NULL,
-    -- Currency before facet: "by skill" reads one contiguous range.
-    PRIMARY KEY (source, currency, facet, rate)
+    -- Currency before facet: "by skill" reads one contiguous range, in (facet, rate) order, from
+    -- the index alone.
+    PRIMARY KEY (source, currency, facet, rate) INCLUDE (n)
 );
 CREATE INDEX rate_facet_cells_zero_idx ON rate_facet_cells (source) WHERE n = 0;
 
@@ -92,7 +93,7 @@ CREATE TABLE rate_dim_cells (
     seniority text   NOT NULL,
     rate      bigint NOT NULL,
     n         bigint NOT NULL,
-    PRIMARY KEY (source, currency, facet, country, seniority, rate)
+    PRIMARY KEY (source, currency, facet, country, seniority, rate) INCLUDE (n)
 );
 CREATE INDEX rate_dim_cells_zero_idx ON rate_dim_cells (source) WHERE n = 0;
 

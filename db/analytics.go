@@ -73,6 +73,7 @@ type RateGroup struct {
 const (
 	levelFacet = iota // rate_facet_cells / rate_facet_counts: all time, by facet only
 	levelDim          // rate_dim_cells / rate_dim_counts: all time, by facet, country, seniority
+	levelMonth        // rate_month_cells / rate_month_counts: by facet and month
 	levelCube         // rate_cells / rate_people: by facet, month, country, seniority
 	levelItems        // rate_items: one row per asking profile or agreed order
 )
@@ -171,8 +172,13 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 	if p.level == levelFacet && (grouped(DimCountry) || grouped(DimSeniority) || len(q.Countries) > 0 || len(q.Seniority) > 0) {
 		p.level = levelDim
 	}
-	if p.level < levelCube && (grouped(DimMonth) || q.From != nil || q.To != nil) {
+	if p.level < levelMonth && (grouped(DimMonth) || q.From != nil || q.To != nil) {
+		// Distinct freelancers add up over months only when each month is its own group.
 		p.level = levelCube
+		if grouped(DimMonth) && !grouped(DimCountry) && !grouped(DimSeniority) &&
+			len(q.Countries) == 0 && len(q.Seniority) == 0 {
+			p.level = levelMonth
+		}
 	}
 
 	keyed := func(facet *int64, country, senior *string, month *time.Time) RateGroup {
@@ -199,7 +205,7 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 		return g
 	}
 	var out []RateGroup
-	if p.level <= levelDim {
+	if p.level <= levelMonth {
 		var err error
 		if out, err = s.rateCounterGroups(ctx, q, p, grouped, keyed); err != nil {
 			return nil, err
@@ -246,8 +252,11 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 func (s *Store) rateCounterGroups(ctx context.Context, q RateQuery, p ratePlan, grouped func(string) bool,
 	keyed func(*int64, *string, *string, *time.Time) RateGroup) ([]RateGroup, error) {
 	cells, counts := "rate_facet_cells", "rate_facet_counts"
-	if p.level == levelDim {
+	switch p.level {
+	case levelDim:
 		cells, counts = "rate_dim_cells", "rate_dim_counts"
+	case levelMonth:
+		cells, counts = "rate_month_cells", "rate_month_counts"
 	}
 	args := []any{q.Source, q.Currency}
 	arg := func(v any) string {
@@ -268,24 +277,33 @@ func (s *Store) rateCounterGroups(ctx context.Context, q RateQuery, p ratePlan, 
 		}
 		cond += " AND seniority = ANY(" + arg(pq.Array(ss)) + ")"
 	}
-	keys := "facet, NULL::text, NULL::text"
-	if p.level == levelDim {
+	if q.From != nil {
+		cond += " AND month >= " + arg(q.From.Format(time.DateOnly)) + "::date"
+	}
+	if q.To != nil {
+		cond += " AND month <= " + arg(q.To.Format(time.DateOnly)) + "::date"
+	}
+	keys := "facet, NULL::text, NULL::text, NULL::date"
+	switch p.level {
+	case levelDim:
 		keys = "facet, " + map[bool]string{true: "country", false: "NULL::text"}[grouped(DimCountry)] +
-			", " + map[bool]string{true: "seniority", false: "NULL::text"}[grouped(DimSeniority)]
+			", " + map[bool]string{true: "seniority", false: "NULL::text"}[grouped(DimSeniority)] + ", NULL::date"
+	case levelMonth:
+		keys = "facet, NULL::text, NULL::text, month"
 	}
 	// At the facet level each (facet, rate) is one row already; at the dim level rows of the
 	// countries and seniorities not grouped by are added up first.
 	freqSQL := `SELECT ` + keys + `, rate, n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond
 	if p.level == levelDim {
 		freqSQL = `SELECT ` + keys + `, rate, sum(n)::bigint AS n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond +
-			` GROUP BY 1, 2, 3, 4`
+			` GROUP BY 1, 2, 3, 4, 5`
 	}
-	query := `SELECT f.facet, f.country, f.seniority, array_agg(rate ORDER BY rate), array_agg(n ORDER BY rate), 0::bigint, 0::bigint
-  FROM (` + freqSQL + `) AS f (facet, country, seniority, rate, n) GROUP BY 1, 2, 3
+	query := `SELECT f.facet, f.country, f.seniority, f.month, array_agg(rate ORDER BY rate), array_agg(n ORDER BY rate), 0::bigint, 0::bigint
+  FROM (` + freqSQL + `) AS f (facet, country, seniority, month, rate, n) GROUP BY 1, 2, 3, 4
 UNION ALL
 SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currency = $2), 0)::bigint,
        coalesce(sum(n) FILTER (WHERE currency <> $2), 0)::bigint
-  FROM ` + counts + ` WHERE source = $1 AND ` + cond + ` GROUP BY 1, 2, 3`
+  FROM ` + counts + ` WHERE source = $1 AND ` + cond + ` GROUP BY 1, 2, 3, 4`
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -295,6 +313,8 @@ SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currenc
 		facet            int64
 		country, senior  string
 		hasCountry, hasS bool
+		month            time.Time
+		hasMonth         bool
 	}
 	type freq struct {
 		key              groupKey
@@ -307,10 +327,11 @@ SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currenc
 		var (
 			k                groupKey
 			country, senior  *string
+			month            *time.Time
 			rates, ns        pq.Int64Array
 			people, excluded int64
 		)
-		if err := rows.Scan(&k.facet, &country, &senior, &rates, &ns, &people, &excluded); err != nil {
+		if err := rows.Scan(&k.facet, &country, &senior, &month, &rates, &ns, &people, &excluded); err != nil {
 			return nil, err
 		}
 		if country != nil {
@@ -318,6 +339,9 @@ SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currenc
 		}
 		if senior != nil {
 			k.senior, k.hasS = *senior, true
+		}
+		if month != nil {
+			k.month, k.hasMonth = month.UTC(), true
 		}
 		f := byKey[k]
 		if f == nil {
@@ -352,7 +376,11 @@ SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currenc
 		if k.hasS {
 			senior = &k.senior
 		}
-		g := keyed(facet, country, senior, nil)
+		var month *time.Time
+		if k.hasMonth {
+			month = &k.month
+		}
+		g := keyed(facet, country, senior, month)
 		g.Freelancers, g.Excluded = f.people, f.excluded
 		g.finish(f.rates, f.counts)
 		out = append(out, g)

@@ -110,7 +110,7 @@ func reference(t *testing.T, store *db.Store, q db.RateQuery) map[string]db.Rate
 		return t.Format(time.DateOnly)
 	}
 	skillsNeeded := has(db.DimSkill) || has(db.DimCategory) || len(q.Skills) > 0 || len(q.Categories) > 0
-	rows, err := store.DB().Queryx(referenceSQL, q.Source, q.Currency,
+	rows, err := store.DB().QueryxContext(context.Background(), referenceSQL, q.Source, q.Currency,
 		has(db.DimSkill), has(db.DimCategory), has(db.DimCountry), has(db.DimSeniority), has(db.DimMonth),
 		skillsNeeded, pq.Array(nonNil(q.Skills)), pq.Array(cats), pq.Array(nonNil(q.Countries)), pq.Array(sen),
 		day(q.From), day(q.To), q.MinFreelancers)
@@ -321,6 +321,18 @@ SELECT (SELECT count(*) FROM ((SELECT * FROM rate_items EXCEPT SELECT * FROM ite
          UNION ALL
          (SELECT source, f, currency, rate, count(*) FROM facts GROUP BY 1, 2, 3, 4
           EXCEPT SELECT source, facet, currency, rate, n FROM rate_facet_cells)) x)
+     + (SELECT count(*) FROM (
+         (SELECT source, currency, facet, month, rate, n FROM rate_month_cells
+          EXCEPT SELECT source, currency, f, month, rate, count(*) FROM facts GROUP BY 1, 2, 3, 4, 5)
+         UNION ALL
+         (SELECT source, currency, f, month, rate, count(*) FROM facts GROUP BY 1, 2, 3, 4, 5
+          EXCEPT SELECT source, currency, facet, month, rate, n FROM rate_month_cells)) x)
+     + (SELECT count(*) FROM (
+         (SELECT source, currency, facet, month, freelancers, n FROM rate_month_counts
+          EXCEPT SELECT source, currency, f, month, count(DISTINCT freelancer_id), count(*) FROM facts GROUP BY 1, 2, 3, 4)
+         UNION ALL
+         (SELECT source, currency, f, month, count(DISTINCT freelancer_id), count(*) FROM facts GROUP BY 1, 2, 3, 4
+          EXCEPT SELECT source, currency, facet, month, freelancers, n FROM rate_month_counts)) x)
      + (SELECT count(*) FROM (
          (SELECT source, currency, facet, country, seniority, rate, n FROM rate_dim_cells
           EXCEPT SELECT source, currency, f, country, seniority, rate, count(*) FROM facts GROUP BY 1, 2, 3, 4, 5, 6)

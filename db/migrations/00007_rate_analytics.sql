@@ -84,6 +84,30 @@ CREATE TABLE rate_facet_cells (
 );
 CREATE INDEX rate_facet_cells_zero_idx ON rate_facet_cells (source) WHERE n = 0;
 
+-- By facet and month (all countries and seniorities), with counters: answers MONTH groupings.
+CREATE TABLE rate_month_cells (
+    source   text   NOT NULL,
+    currency text   NOT NULL,
+    facet    bigint NOT NULL,
+    month    date   NOT NULL,
+    rate     bigint NOT NULL,
+    n        bigint NOT NULL,
+    PRIMARY KEY (source, currency, facet, month, rate) INCLUDE (n)
+);
+CREATE INDEX rate_month_cells_zero_idx ON rate_month_cells (source) WHERE n = 0;
+
+-- Distinct freelancers and rates per facet and month: the number of rate_people rows (one per
+-- freelancer, who has one country and seniority) and their sum.
+CREATE TABLE rate_month_counts (
+    source      text   NOT NULL,
+    currency    text   NOT NULL,
+    facet       bigint NOT NULL,
+    month       date   NOT NULL,
+    freelancers bigint NOT NULL,
+    n           bigint NOT NULL,
+    PRIMARY KEY (source, currency, facet, month)
+);
+
 -- All time, by facet, country and seniority: answers groupings and filters without months.
 CREATE TABLE rate_dim_cells (
     source    text   NOT NULL,
@@ -183,11 +207,39 @@ BEGIN
     ON CONFLICT (source, facet, month, country, seniority, currency, rate) DO UPDATE SET n = c.n + excluded.n;
     DELETE FROM rate_cells WHERE n = 0;
 
-    INSERT INTO rate_people AS p (source, facet, month, country, seniority, currency, freelancer_id, n)
-    SELECT source, facet, month, country, seniority, currency, freelancer_id, sum(d)
-      FROM rate_delta GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
-    ON CONFLICT (source, facet, month, country, seniority, currency, freelancer_id) DO UPDATE SET n = p.n + excluded.n;
+    INSERT INTO rate_month_cells AS c (source, currency, facet, month, rate, n)
+    SELECT source, currency, facet, month, rate, sum(d)
+      FROM rate_delta GROUP BY 1, 2, 3, 4, 5 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (source, currency, facet, month, rate) DO UPDATE SET n = c.n + excluded.n;
+    DELETE FROM rate_month_cells WHERE n = 0;
+
+    -- A rate_people row going from 0 to positive adds one freelancer to its month's counter; one
+    -- going to 0 takes one off (new n = old n + d).
+    WITH d AS (
+        SELECT source, facet, month, country, seniority, currency, freelancer_id, sum(d) AS d
+          FROM rate_delta GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(d) <> 0
+    ), up AS (
+        INSERT INTO rate_people AS p (source, facet, month, country, seniority, currency, freelancer_id, n)
+        SELECT source, facet, month, country, seniority, currency, freelancer_id, d FROM d ORDER BY 1, 2, 3, 4, 5, 6, 7
+        ON CONFLICT (source, facet, month, country, seniority, currency, freelancer_id) DO UPDATE SET n = p.n + excluded.n
+        RETURNING p.source, p.facet, p.month, p.country, p.seniority, p.currency, p.freelancer_id, p.n
+    ), t AS (
+        SELECT up.source, up.facet, up.month, up.currency,
+               sum(CASE WHEN up.n > 0 AND up.n = d.d THEN 1 WHEN up.n = 0 THEN -1 ELSE 0 END) AS k
+          FROM up JOIN d USING (source, facet, month, country, seniority, currency, freelancer_id)
+         GROUP BY 1, 2, 3, 4
+    ), tot AS (
+        SELECT source, facet, month, currency, sum(d) AS dn FROM rate_delta GROUP BY 1, 2, 3, 4
+    )
+    INSERT INTO rate_month_counts AS c (source, currency, facet, month, freelancers, n)
+    SELECT source, currency, facet, month, coalesce(t.k, 0), coalesce(tot.dn, 0)
+      FROM t FULL JOIN tot USING (source, facet, month, currency)
+     WHERE coalesce(t.k, 0) <> 0 OR coalesce(tot.dn, 0) <> 0
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT (source, currency, facet, month) DO UPDATE
+       SET freelancers = c.freelancers + excluded.freelancers, n = c.n + excluded.n;
     DELETE FROM rate_people WHERE n = 0;
+    DELETE FROM rate_month_counts WHERE n = 0;
 
     INSERT INTO rate_facet_cells AS c (source, facet, currency, rate, n)
     SELECT source, facet, currency, rate, sum(d)
@@ -283,7 +335,7 @@ $$;
 CREATE FUNCTION rate_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     TRUNCATE rate_items, rate_cells, rate_people, rate_facet_cells, rate_dim_cells, rate_facet_people,
-        rate_facet_counts, rate_dim_counts;
+        rate_facet_counts, rate_dim_counts, rate_month_cells, rate_month_counts;
     -- The same items as rate_asking_items(NULL) and rate_agreed_items(NULL), with the facets
     -- computed by joins instead of a lookup per item.
     INSERT INTO rate_items
@@ -312,6 +364,10 @@ BEGIN
       FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4, 5, 6, 7;
     INSERT INTO rate_facet_cells (source, facet, currency, rate, n)
     SELECT source, f, currency, rate, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4;
+    INSERT INTO rate_month_cells (source, currency, facet, month, rate, n)
+    SELECT source, currency, f, date_trunc('month', day)::date, rate, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO rate_month_counts (source, currency, facet, month, freelancers, n)
+    SELECT source, currency, facet, month, count(*), sum(n) FROM rate_people GROUP BY 1, 2, 3, 4;
     INSERT INTO rate_dim_cells (source, currency, facet, country, seniority, rate, n)
     SELECT source, currency, f, country, seniority, rate, count(*) FROM rate_items, unnest(facets) f GROUP BY 1, 2, 3, 4, 5, 6;
     INSERT INTO rate_facet_people (source, facet, currency, country, seniority, freelancer_id, n)
@@ -320,7 +376,8 @@ BEGIN
     SELECT source, currency, facet, country, seniority, count(*), sum(n) FROM rate_facet_people GROUP BY 1, 2, 3, 4, 5;
     INSERT INTO rate_facet_counts (source, facet, currency, freelancers, n)
     SELECT source, facet, currency, count(*), sum(n) FROM rate_facet_people GROUP BY 1, 2, 3;
-    ANALYZE rate_items, rate_cells, rate_people, rate_facet_cells, rate_dim_cells, rate_facet_people, rate_facet_counts, rate_dim_counts;
+    ANALYZE rate_items, rate_cells, rate_people, rate_facet_cells, rate_dim_cells, rate_facet_people, rate_facet_counts,
+        rate_dim_counts, rate_month_cells, rate_month_counts;
 END
 $$;
 -- +goose StatementEnd
@@ -462,5 +519,5 @@ DROP TRIGGER rate_skills_update ON skills;
 DROP FUNCTION rate_deferred, rate_orders_changed, rate_freelancers_changed, rate_freelancer_skills_changed,
     rate_project_skills_changed, rate_skills_changed, rate_rebuild, rate_sync, rate_apply,
     rate_asking_items, rate_agreed_items, rate_facets;
-DROP TABLE rate_dim_counts, rate_dim_cells, rate_facet_counts, rate_facet_people, rate_facet_cells, rate_people, rate_cells, rate_items;
+DROP TABLE rate_month_counts, rate_month_cells, rate_dim_counts, rate_dim_cells, rate_facet_counts, rate_facet_people, rate_facet_cells, rate_people, rate_cells, rate_items;
 DROP FUNCTION rate_category_facet;

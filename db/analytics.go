@@ -212,28 +212,8 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 		}
 	} else {
 		query, args := rateSQL(q, p, grouped)
-		rows, err := s.db.QueryxContext(ctx, query, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				facet           *int64
-				country, senior *string
-				month           *time.Time
-				people, ex      int64
-				rates, counts   pq.Int64Array
-			)
-			if err := rows.Scan(&facet, &country, &senior, &month, &people, &ex, &rates, &counts); err != nil {
-				return nil, err
-			}
-			g := keyed(facet, country, senior, month)
-			g.Freelancers, g.Excluded = people, ex
-			g.finish(rates, counts)
-			out = append(out, g)
-		}
-		if err := rows.Err(); err != nil {
+		var err error
+		if out, err = s.mergeRateGroups(ctx, q, grouped, keyed, query, args); err != nil {
 			return nil, err
 		}
 	}
@@ -304,6 +284,15 @@ UNION ALL
 SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currency = $2), 0)::bigint,
        coalesce(sum(n) FILTER (WHERE currency <> $2), 0)::bigint
   FROM ` + counts + ` WHERE source = $1 AND ` + cond + ` GROUP BY 1, 2, 3, 4`
+	return s.mergeRateGroups(ctx, q, grouped, keyed, query, args)
+}
+
+// mergeRateGroups runs a rate query whose rows are (facet, country, seniority, month, rates,
+// counts, freelancers, excluded) and adds up the rows of each group: some carry the frequency
+// table, others the counters. Groups below the privacy threshold or without a rate in the
+// query's currency are left out.
+func (s *Store) mergeRateGroups(ctx context.Context, q RateQuery, grouped func(string) bool,
+	keyed func(*int64, *string, *string, *time.Time) RateGroup, query string, args []any) ([]RateGroup, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -311,6 +300,7 @@ SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currenc
 	defer rows.Close()
 	type groupKey struct {
 		facet            int64
+		hasFacet         bool
 		country, senior  string
 		hasCountry, hasS bool
 		month            time.Time
@@ -331,8 +321,12 @@ SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currenc
 			rates, ns        pq.Int64Array
 			people, excluded int64
 		)
-		if err := rows.Scan(&k.facet, &country, &senior, &month, &rates, &ns, &people, &excluded); err != nil {
+		var facet *int64
+		if err := rows.Scan(&facet, &country, &senior, &month, &rates, &ns, &people, &excluded); err != nil {
 			return nil, err
+		}
+		if facet != nil {
+			k.facet, k.hasFacet = *facet, true
 		}
 		if country != nil {
 			k.country, k.hasCountry = *country, true
@@ -366,7 +360,7 @@ SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currenc
 			continue
 		}
 		var facet *int64
-		if byFacet {
+		if byFacet && k.hasFacet {
 			facet = &k.facet
 		}
 		var country, senior *string
@@ -579,27 +573,25 @@ func rateSQL(q RateQuery, p ratePlan, grouped func(string) bool) (string, []any)
 		cells = `cells AS (` + cells + `)`
 	}
 
-	nullKeys := func(prefix string) string {
-		var cols []string
-		for _, d := range []string{"facet", "country", "seniority", "month"} {
-			if slices.Contains(names, d) {
-				cols = append(cols, prefix+d)
-			} else {
-				cols = append(cols, "NULL")
-			}
+	typed := map[string]string{"facet": "NULL::bigint", "country": "NULL::text", "seniority": "NULL::text", "month": "NULL::date"}
+	var outKeys []string
+	for _, d := range []string{"facet", "country", "seniority", "month"} {
+		if slices.Contains(names, d) {
+			outKeys = append(outKeys, d)
+		} else {
+			outKeys = append(outKeys, typed[d])
 		}
-		return strings.Join(cols, ", ")
 	}
-	// Everything else (count, min, max, sums, percentiles) is computed from the frequency table
-	// in Go, exactly.
+	// One row per group with its frequency table and the rates left out, and one with its
+	// distinct freelancers; Go puts them together (a join of two aggregates would be planned on
+	// guessed row counts). Everything else is computed from the frequency table in Go, exactly.
 	query := `WITH ` + cells + `,
-freq AS (
-  SELECT ` + G + `, array_agg(rate ORDER BY rate) AS rates, array_agg(n::bigint ORDER BY rate) AS counts
-    FROM cells WHERE currency = $2 GROUP BY ` + G + `),
-ex AS (SELECT ` + G + `, sum(n)::bigint AS excluded FROM cells WHERE currency <> $2 GROUP BY ` + G + `),
 people AS (` + people + `)
-SELECT ` + nullKeys("freq.") + `, people.freelancers, coalesce(ex.excluded, 0), rates, counts
-  FROM freq JOIN people USING (` + G + `) LEFT JOIN ex USING (` + G + `)
- WHERE people.freelancers >= ` + arg(q.MinFreelancers)
+SELECT ` + strings.Join(outKeys, ", ") + `,
+       array_agg(rate ORDER BY rate) FILTER (WHERE currency = $2), array_agg(n::bigint ORDER BY rate) FILTER (WHERE currency = $2),
+       0::bigint, coalesce(sum(n) FILTER (WHERE currency <> $2), 0)::bigint
+  FROM cells GROUP BY ` + G + `
+UNION ALL
+SELECT ` + strings.Join(outKeys, ", ") + `, NULL, NULL, freelancers::bigint, 0::bigint FROM people`
 	return query, args
 }

@@ -274,7 +274,7 @@ func (s *Store) rateCounterGroups(ctx context.Context, q RateQuery, p ratePlan, 
 	// Each (facet[, country, seniority | month], rate) is one row already; at the dim level rows of
 	// the countries or seniorities not grouped by are added up first.
 	freqSQL := `SELECT ` + keys + `, rate, n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond
-	if p.level == levelDim && !(grouped(DimCountry) && grouped(DimSeniority)) {
+	if p.level == levelDim && (!grouped(DimCountry) || !grouped(DimSeniority)) {
 		freqSQL = `SELECT ` + keys + `, rate, sum(n)::bigint AS n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond +
 			` GROUP BY 1, 2, 3, 4, 5`
 	}

@@ -216,9 +216,9 @@ func randomQuery(r *rand.Rand) db.RateQuery {
 			q.GroupBy = append(q.GroupBy, d)
 		}
 	}
-	pick := func(pool []string, max int) []string {
+	pick := func(pool []string, most int) []string {
 		var out []string
-		for _, i := range r.Perm(len(pool))[:r.IntN(max+1)] {
+		for _, i := range r.Perm(len(pool))[:r.IntN(most+1)] {
 			out = append(out, pool[i])
 		}
 		return out

@@ -18,8 +18,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/gigraph/gigraph/api/ws"
 	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/feed"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/metrics"
 	"github.com/gigraph/gigraph/resolvers"
@@ -54,6 +56,15 @@ type Config struct {
 	// RateMinFreelancers is the privacy threshold of agreed-rate statistics: groups with fewer
 	// distinct freelancers are suppressed (0: resolvers.DefaultRateMinFreelancers).
 	RateMinFreelancers int
+	// LoaderWait is how long dataloaders collect keys before they query (default
+	// resolvers.DefaultLoaderWait). Tests that count statements raise it so that batching does
+	// not depend on how busy the CPU is.
+	LoaderWait time.Duration
+	// Feed serves subscriptions; the caller starts and stops it. Without one, subscriptions fail
+	// and /readyz does not report a listener.
+	Feed *feed.Feed
+	// WebSocket tunes the WebSocket transport (origins come from AllowedOrigins).
+	WebSocket ws.Config
 }
 
 // Defaults for Config.
@@ -125,6 +136,10 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 	h := &Handler{cfg: cfg}
 	h.closing, h.shutdown = context.WithCancel(context.Background())
 	h.checks = append([]ReadyCheck{{Name: "database", Check: store.Ping}}, cfg.ReadyChecks...)
+	if f := cfg.Feed; f != nil {
+		h.checks = append(h.checks, ReadyCheck{Name: "feed", Check: func(context.Context) error { return f.Ready() }})
+		metrics.SetFeedLag(func() float64 { return float64(f.GigLag()) })
+	}
 	metrics.SetDB(store.DB().DB)
 
 	gql := newGraphQL(cfg, store, log, extra...)
@@ -147,16 +162,17 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 }
 
 func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.HandlerExtension) http.Handler {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store, RateMinFreelancers: cfg.RateMinFreelancers}})
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store, Feed: cfg.Feed, RateMinFreelancers: cfg.RateMinFreelancers}})
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv := handler.New(es)
+	srv.AddTransport(websocketTransport(cfg, store))
 	srv.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes, timeout: cfg.OperationTimeout})
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
 	srv.SetValidationRulesFn(validationRules)
 	srv.SetErrorPresenter(presentError(log, cfg.Dev()))
 	srv.SetRecoverFunc(recoverPanic(log))
-	srv.AroundResponses(resolvers.WithLoaders(store))
+	srv.AroundResponses(resolvers.WithLoaders(store, cfg.LoaderWait))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	// After APQ, which may fill in the query from its hash.
 	srv.Use(limitsExtension{limits: cfg.limits(), schema: es.Schema(), cache: cache, introspection: cfg.Dev()})
@@ -239,7 +255,7 @@ func (h *Handler) goingAway(next http.Handler) http.Handler {
 		}
 		ctx, cancel := context.WithCancel(context.WithValue(r.Context(), goingAwayKey{}, h.closing.Done()))
 		defer cancel()
-		stop := context.AfterFunc(h.closing, cancel)
+		stop := context.AfterFunc(h.closing, cancel) //nolint:contextcheck // server shutdown, not the request, ends the socket here
 		defer stop()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

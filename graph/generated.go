@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
 	"github.com/gigraph/gigraph/relay"
@@ -35,11 +36,14 @@ type ResolverRoot interface {
 	Freelancer() FreelancerResolver
 	FreelancerConnection() FreelancerConnectionResolver
 	FreelancerSkill() FreelancerSkillResolver
+	GigAlert() GigAlertResolver
+	GigFilterSpec() GigFilterSpecResolver
 	LedgerEntryConnection() LedgerEntryConnectionResolver
 	Milestone() MilestoneResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
 	OrderConnection() OrderConnectionResolver
+	OrderEvent() OrderEventResolver
 	Project() ProjectResolver
 	ProjectConnection() ProjectConnectionResolver
 	Query() QueryResolver
@@ -372,6 +376,17 @@ type FreelancerConnectionResolver interface {
 type FreelancerSkillResolver interface {
 	Skill(ctx context.Context, obj *market.FreelancerSkill) (*market.Skill, error)
 }
+type GigAlertResolver interface {
+	ID(ctx context.Context, obj *db.GigAlert) (string, error)
+
+	Filter(ctx context.Context, obj *db.GigAlert) (*market.GigCriteria, error)
+	Cadence(ctx context.Context, obj *db.GigAlert) (model.AlertCadence, error)
+	Cursor(ctx context.Context, obj *db.GigAlert) (string, error)
+	Digest(ctx context.Context, obj *db.GigAlert, first *int, after *string) (*model.GigEventConnection, error)
+}
+type GigFilterSpecResolver interface {
+	MinBudget(ctx context.Context, obj *market.GigCriteria) (*market.Money, error)
+}
 type LedgerEntryConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LedgerEntryConnection) (int, error)
 }
@@ -381,9 +396,9 @@ type MilestoneResolver interface {
 }
 type MutationResolver interface {
 	SaveClientProfile(ctx context.Context, input model.ClientProfileInput) (*market.Client, error)
-	CreateGigAlert(ctx context.Context, input model.CreateGigAlertInput) (*model.GigAlert, error)
+	CreateGigAlert(ctx context.Context, input model.CreateGigAlertInput) (*db.GigAlert, error)
 	DeleteGigAlert(ctx context.Context, id string) (string, error)
-	AckGigAlert(ctx context.Context, id string, cursor string) (*model.GigAlert, error)
+	AckGigAlert(ctx context.Context, id string, cursor string) (*db.GigAlert, error)
 	SaveFreelancerProfile(ctx context.Context, input model.FreelancerProfileInput) (*market.Freelancer, error)
 	PlaceOrder(ctx context.Context, input model.PlaceOrderInput) (*market.Order, error)
 	AcceptOrder(ctx context.Context, id string) (*market.Order, error)
@@ -414,6 +429,14 @@ type OrderResolver interface {
 type OrderConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.OrderConnection) (int, error)
 }
+type OrderEventResolver interface {
+	Cursor(ctx context.Context, obj *db.OrderEventRow) (string, error)
+	Kind(ctx context.Context, obj *db.OrderEventRow) (model.OrderEventKind, error)
+	Order(ctx context.Context, obj *db.OrderEventRow) (*market.Order, error)
+	Milestone(ctx context.Context, obj *db.OrderEventRow) (*market.Milestone, error)
+	Actor(ctx context.Context, obj *db.OrderEventRow) (*market.User, error)
+	At(ctx context.Context, obj *db.OrderEventRow) (*time.Time, error)
+}
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *market.Project) (string, error)
 	Client(ctx context.Context, obj *market.Project) (*market.Client, error)
@@ -429,7 +452,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]relay.Node, error)
 	RateStats(ctx context.Context, source *model.RateSource, currency *string, filter *model.RateFilter, groupBy []model.RateDimension) ([]*market.RateStats, error)
-	GigAlerts(ctx context.Context) ([]*model.GigAlert, error)
+	GigAlerts(ctx context.Context) ([]*db.GigAlert, error)
 	Freelancers(ctx context.Context, filter *model.FreelancerFilter, orderBy *model.FreelancerOrder, first *int, after *string, last *int, before *string) (*model.FreelancerConnection, error)
 	Orders(ctx context.Context, filter *model.OrderFilter, first *int, after *string, last *int, before *string) (*model.OrderConnection, error)
 	Projects(ctx context.Context, filter *model.ProjectFilter, orderBy *model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
@@ -449,8 +472,8 @@ type SkillConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SkillConnection) (int, error)
 }
 type SubscriptionResolver interface {
-	GigPosted(ctx context.Context, filter *model.GigFilter, after *string) (<-chan *model.GigEvent, error)
-	OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *model.OrderEvent, error)
+	GigPosted(ctx context.Context, filter *model.GigFilter, after *string) (<-chan *db.GigEventRow, error)
+	OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *db.OrderEventRow, error)
 }
 type UserResolver interface {
 	ID(ctx context.Context, obj *market.User) (string, error)
@@ -2391,7 +2414,7 @@ input FreelancerFilter {
   skills: [String!]
   "Freelancers who list at least one of these skills (slugs)."
   anySkills: [String!]
-  "With ` + "`" + `skills` + "`" + `/` + "`" + `anySkills` + "`" + `: the matching skills must be at least this level (1–5)."
+  "With ` + "`" + `skills` + "`" + `/` + "`" + `anySkills` + "`" + ` (required with it): the matching skills must be at least this level (1–5)."
   minLevel: Int
   "Only freelancers living in these countries (ISO 3166-1 alpha-2)."
   countries: [String!]
@@ -5699,7 +5722,7 @@ func (ec *executionContext) fieldContext_FreelancerSkill_years(_ context.Context
 	return graphql.NewScalarFieldContext("FreelancerSkill", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5708,7 +5731,7 @@ func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_GigAlert_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return ec.Resolvers.GigAlert().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5719,10 +5742,10 @@ func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_GigAlert_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("GigAlert", field, true, true, errors.New("field of type ID does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_name(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_name(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5745,7 +5768,7 @@ func (ec *executionContext) fieldContext_GigAlert_name(_ context.Context, field 
 	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_filter(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_filter(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5754,11 +5777,11 @@ func (ec *executionContext) _GigAlert_filter(ctx context.Context, field graphql.
 			return ec.fieldContext_GigAlert_filter(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Filter, nil
+			return ec.Resolvers.GigAlert().Filter(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigFilterSpec) graphql.Marshaler {
-			return ec.marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigFilterSpec(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *market.GigCriteria) graphql.Marshaler {
+			return ec.marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐGigCriteria(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5768,8 +5791,8 @@ func (ec *executionContext) fieldContext_GigAlert_filter(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "GigAlert",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GigFilterSpec(ctx, field)
 		},
@@ -5777,7 +5800,7 @@ func (ec *executionContext) fieldContext_GigAlert_filter(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5786,7 +5809,7 @@ func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql
 			return ec.fieldContext_GigAlert_cadence(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cadence, nil
+			return ec.Resolvers.GigAlert().Cadence(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.AlertCadence) graphql.Marshaler {
@@ -5797,10 +5820,10 @@ func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_GigAlert_cadence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type AlertCadence does not have child fields"))
+	return graphql.NewScalarFieldContext("GigAlert", field, true, true, errors.New("field of type AlertCadence does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5809,7 +5832,7 @@ func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.
 			return ec.fieldContext_GigAlert_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return ec.Resolvers.GigAlert().Cursor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5820,10 +5843,10 @@ func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_GigAlert_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GigAlert", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_digest(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_digest(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5832,7 +5855,8 @@ func (ec *executionContext) _GigAlert_digest(ctx context.Context, field graphql.
 			return ec.fieldContext_GigAlert_digest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Digest, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.GigAlert().Digest(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.GigEventConnection) graphql.Marshaler {
@@ -5846,8 +5870,8 @@ func (ec *executionContext) fieldContext_GigAlert_digest(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "GigAlert",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GigEventConnection(ctx, field)
 		},
@@ -5866,7 +5890,7 @@ func (ec *executionContext) fieldContext_GigAlert_digest(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _GigAlert_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5889,7 +5913,7 @@ func (ec *executionContext) fieldContext_GigAlert_createdAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
-func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GigEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *db.GigEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5898,7 +5922,7 @@ func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.
 			return ec.fieldContext_GigEvent_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5909,10 +5933,10 @@ func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_GigEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GigEvent", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql.CollectedField, obj *model.GigEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql.CollectedField, obj *db.GigEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5924,8 +5948,8 @@ func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql
 			return obj.Project, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *market.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v market.Project) graphql.Marshaler {
+			return ec.marshalNProject2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6043,8 +6067,8 @@ func (ec *executionContext) _GigEventEdge_node(ctx context.Context, field graphq
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigEvent) graphql.Marshaler {
-			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigEventRow) graphql.Marshaler {
+			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigEventRow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6063,7 +6087,7 @@ func (ec *executionContext) fieldContext_GigEventEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _GigFilterSpec_skills(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_skills(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6086,7 +6110,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_skills(_ context.Context,
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_allSkills(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_allSkills(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6109,7 +6133,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_allSkills(_ context.Conte
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_categories(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_categories(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6132,7 +6156,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_categories(_ context.Cont
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type SkillCategory does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_countries(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_countries(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6155,7 +6179,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_countries(_ context.Conte
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_remote(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_remote(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6178,7 +6202,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_remote(_ context.Context,
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_rateType(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_rateType(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6201,7 +6225,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_rateType(_ context.Contex
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type RateType does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_minBudget(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_minBudget(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6210,7 +6234,7 @@ func (ec *executionContext) _GigFilterSpec_minBudget(ctx context.Context, field 
 			return ec.fieldContext_GigFilterSpec_minBudget(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MinBudget, nil
+			return ec.Resolvers.GigFilterSpec().MinBudget(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.Money) graphql.Marshaler {
@@ -6224,8 +6248,8 @@ func (ec *executionContext) fieldContext_GigFilterSpec_minBudget(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "GigFilterSpec",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
@@ -6928,8 +6952,8 @@ func (ec *executionContext) _Mutation_createGigAlert(ctx context.Context, field 
 			return ec.Resolvers.Mutation().CreateGigAlert(ctx, fc.Args["input"].(model.CreateGigAlertInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigAlert) graphql.Marshaler {
-			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigAlert) graphql.Marshaler {
+			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7016,8 +7040,8 @@ func (ec *executionContext) _Mutation_ackGigAlert(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().AckGigAlert(ctx, fc.Args["id"].(string), fc.Args["cursor"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigAlert) graphql.Marshaler {
-			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigAlert) graphql.Marshaler {
+			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8235,7 +8259,7 @@ func (ec *executionContext) fieldContext_OrderEdge_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8244,7 +8268,7 @@ func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphq
 			return ec.fieldContext_OrderEvent_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return ec.Resolvers.OrderEvent().Cursor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8255,10 +8279,10 @@ func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8267,7 +8291,7 @@ func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.
 			return ec.fieldContext_OrderEvent_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
+			return ec.Resolvers.OrderEvent().Kind(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.OrderEventKind) graphql.Marshaler {
@@ -8278,10 +8302,10 @@ func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type OrderEventKind does not have child fields"))
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, errors.New("field of type OrderEventKind does not have child fields"))
 }
 
-func (ec *executionContext) _OrderEvent_order(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_order(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8290,7 +8314,7 @@ func (ec *executionContext) _OrderEvent_order(ctx context.Context, field graphql
 			return ec.fieldContext_OrderEvent_order(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Order, nil
+			return ec.Resolvers.OrderEvent().Order(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.Order) graphql.Marshaler {
@@ -8304,8 +8328,8 @@ func (ec *executionContext) fieldContext_OrderEvent_order(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "OrderEvent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Order(ctx, field)
 		},
@@ -8313,7 +8337,7 @@ func (ec *executionContext) fieldContext_OrderEvent_order(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_milestone(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_milestone(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8322,7 +8346,7 @@ func (ec *executionContext) _OrderEvent_milestone(ctx context.Context, field gra
 			return ec.fieldContext_OrderEvent_milestone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Milestone, nil
+			return ec.Resolvers.OrderEvent().Milestone(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.Milestone) graphql.Marshaler {
@@ -8336,8 +8360,8 @@ func (ec *executionContext) fieldContext_OrderEvent_milestone(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "OrderEvent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Milestone(ctx, field)
 		},
@@ -8345,7 +8369,7 @@ func (ec *executionContext) fieldContext_OrderEvent_milestone(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8354,7 +8378,7 @@ func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql
 			return ec.fieldContext_OrderEvent_actor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Actor, nil
+			return ec.Resolvers.OrderEvent().Actor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.User) graphql.Marshaler {
@@ -8368,8 +8392,8 @@ func (ec *executionContext) fieldContext_OrderEvent_actor(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "OrderEvent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -8377,7 +8401,7 @@ func (ec *executionContext) fieldContext_OrderEvent_actor(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8386,18 +8410,18 @@ func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.Co
 			return ec.fieldContext_OrderEvent_at(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.At, nil
+			return ec.Resolvers.OrderEvent().At(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -9125,8 +9149,8 @@ func (ec *executionContext) _Query_gigAlerts(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().GigAlerts(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.GigAlert) graphql.Marshaler {
-			return ec.marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlertᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.GigAlert) graphql.Marshaler {
+			return ec.marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlertᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10231,8 +10255,8 @@ func (ec *executionContext) _Subscription_gigPosted(ctx context.Context, field g
 			return ec.Resolvers.Subscription().GigPosted(ctx, fc.Args["filter"].(*model.GigFilter), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigEvent) graphql.Marshaler {
-			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigEventRow) graphql.Marshaler {
+			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigEventRow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10275,8 +10299,8 @@ func (ec *executionContext) _Subscription_orderEvents(ctx context.Context, field
 			return ec.Resolvers.Subscription().OrderEvents(ctx, fc.Args["orderId"].(string), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderEvent) graphql.Marshaler {
-			return ec.marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐOrderEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.OrderEventRow) graphql.Marshaler {
+			return ec.marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐOrderEventRow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12677,9 +12701,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._LedgerEntry(ctx, sel, obj)
-	case model.GigAlert:
+	case db.GigAlert:
 		return ec._GigAlert(ctx, sel, &obj)
-	case *model.GigAlert:
+	case *db.GigAlert:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -13477,7 +13501,7 @@ func (ec *executionContext) _FreelancerSkill(ctx context.Context, sel ast.Select
 
 var gigAlertImplementors = []string{"GigAlert", "Node"}
 
-func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet, obj *model.GigAlert) graphql.Marshaler {
+func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet, obj *db.GigAlert) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gigAlertImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13488,39 +13512,204 @@ func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GigAlert")
 		case "id":
-			out.Values[i] = ec._GigAlert_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "name":
 			out.Values[i] = ec._GigAlert_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "filter":
-			out.Values[i] = ec._GigAlert_filter(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_filter(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "cadence":
-			out.Values[i] = ec._GigAlert_cadence(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_cadence(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "cursor":
-			out.Values[i] = ec._GigAlert_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_cursor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "digest":
-			out.Values[i] = ec._GigAlert_digest(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_digest(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "createdAt":
 			out.Values[i] = ec._GigAlert_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13545,7 +13734,7 @@ func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet,
 
 var gigEventImplementors = []string{"GigEvent"}
 
-func (ec *executionContext) _GigEvent(ctx context.Context, sel ast.SelectionSet, obj *model.GigEvent) graphql.Marshaler {
+func (ec *executionContext) _GigEvent(ctx context.Context, sel ast.SelectionSet, obj *db.GigEventRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gigEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13674,7 +13863,7 @@ func (ec *executionContext) _GigEventEdge(ctx context.Context, sel ast.Selection
 
 var gigFilterSpecImplementors = []string{"GigFilterSpec"}
 
-func (ec *executionContext) _GigFilterSpec(ctx context.Context, sel ast.SelectionSet, obj *model.GigFilterSpec) graphql.Marshaler {
+func (ec *executionContext) _GigFilterSpec(ctx context.Context, sel ast.SelectionSet, obj *market.GigCriteria) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gigFilterSpecImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13687,38 +13876,71 @@ func (ec *executionContext) _GigFilterSpec(ctx context.Context, sel ast.Selectio
 		case "skills":
 			out.Values[i] = ec._GigFilterSpec_skills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "allSkills":
 			out.Values[i] = ec._GigFilterSpec_allSkills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "categories":
 			out.Values[i] = ec._GigFilterSpec_categories(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "countries":
 			out.Values[i] = ec._GigFilterSpec_countries(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "remote":
 			out.Values[i] = ec._GigFilterSpec_remote(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rateType":
 			out.Values[i] = ec._GigFilterSpec_rateType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "minBudget":
-			out.Values[i] = ec._GigFilterSpec_minBudget(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigFilterSpec_minBudget(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14762,7 +14984,7 @@ func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet
 
 var orderEventImplementors = []string{"OrderEvent"}
 
-func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSet, obj *model.OrderEvent) graphql.Marshaler {
+func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSet, obj *db.OrderEventRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, orderEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -14773,35 +14995,233 @@ func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrderEvent")
 		case "cursor":
-			out.Values[i] = ec._OrderEvent_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_cursor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "kind":
-			out.Values[i] = ec._OrderEvent_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "order":
-			out.Values[i] = ec._OrderEvent_order(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_order(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "milestone":
-			out.Values[i] = ec._OrderEvent_milestone(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_milestone(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "actor":
-			out.Values[i] = ec._OrderEvent_actor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_actor(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "at":
-			out.Values[i] = ec._OrderEvent_at(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_at(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16669,7 +17089,7 @@ func (ec *executionContext) marshalNFreelancerConnection2ᚖgithubᚗcomᚋgigra
 }
 
 func (ec *executionContext) marshalNFreelancerEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐFreelancerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FreelancerEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFreelancerEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐFreelancerEdge(ctx, sel, v[i])
@@ -16710,7 +17130,7 @@ func (ec *executionContext) unmarshalNFreelancerProfileInput2githubᚗcomᚋgigr
 }
 
 func (ec *executionContext) marshalNFreelancerSkill2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐFreelancerSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*market.FreelancerSkill) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFreelancerSkill2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐFreelancerSkill(ctx, sel, v[i])
@@ -16754,11 +17174,11 @@ func (ec *executionContext) unmarshalNFreelancerSkillInput2ᚖgithubᚗcomᚋgig
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GigAlert) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+func (ec *executionContext) marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.GigAlert) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx, sel, v[i])
+		return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16770,7 +17190,7 @@ func (ec *executionContext) marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigr
 	return ret
 }
 
-func (ec *executionContext) marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx context.Context, sel ast.SelectionSet, v *model.GigAlert) graphql.Marshaler {
+func (ec *executionContext) marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx context.Context, sel ast.SelectionSet, v *db.GigAlert) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -16780,7 +17200,7 @@ func (ec *executionContext) marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraph
 	return ec._GigAlert(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEvent(ctx context.Context, sel ast.SelectionSet, v *model.GigEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigEventRow(ctx context.Context, sel ast.SelectionSet, v *db.GigEventRow) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -16801,7 +17221,7 @@ func (ec *executionContext) marshalNGigEventConnection2ᚖgithubᚗcomᚋgigraph
 }
 
 func (ec *executionContext) marshalNGigEventEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GigEventEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGigEventEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEventEdge(ctx, sel, v[i])
@@ -16831,7 +17251,7 @@ func (ec *executionContext) unmarshalNGigFilter2ᚖgithubᚗcomᚋgigraphᚋgigr
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigFilterSpec(ctx context.Context, sel ast.SelectionSet, v *model.GigFilterSpec) graphql.Marshaler {
+func (ec *executionContext) marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐGigCriteria(ctx context.Context, sel ast.SelectionSet, v *market.GigCriteria) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -16842,7 +17262,7 @@ func (ec *executionContext) marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgi
 }
 
 func (ec *executionContext) marshalNHistogramBin2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐHistogramBinᚄ(ctx context.Context, sel ast.SelectionSet, v []*market.HistogramBin) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHistogramBin2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐHistogramBin(ctx, sel, v[i])
@@ -16949,7 +17369,7 @@ func (ec *executionContext) marshalNLedgerEntryConnection2ᚖgithubᚗcomᚋgigr
 }
 
 func (ec *executionContext) marshalNLedgerEntryEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐLedgerEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LedgerEntryEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLedgerEntryEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐLedgerEntryEdge(ctx, sel, v[i])
@@ -16990,7 +17410,7 @@ func (ec *executionContext) unmarshalNLoginInput2githubᚗcomᚋgigraphᚋgigrap
 }
 
 func (ec *executionContext) marshalNMilestone2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐMilestoneᚄ(ctx context.Context, sel ast.SelectionSet, v []*market.Milestone) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMilestone2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐMilestone(ctx, sel, v[i])
@@ -17045,7 +17465,7 @@ func (ec *executionContext) unmarshalNMoneyInput2ᚖgithubᚗcomᚋgigraphᚋgig
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋgigraphᚋgigraphᚋrelayᚐNode(ctx context.Context, sel ast.SelectionSet, v []relay.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋgigraphᚋgigraphᚋrelayᚐNode(ctx, sel, v[i])
@@ -17075,7 +17495,7 @@ func (ec *executionContext) marshalNOrderConnection2ᚖgithubᚗcomᚋgigraphᚋ
 }
 
 func (ec *executionContext) marshalNOrderEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐOrderEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrderEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrderEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐOrderEdge(ctx, sel, v[i])
@@ -17100,7 +17520,7 @@ func (ec *executionContext) marshalNOrderEdge2ᚖgithubᚗcomᚋgigraphᚋgigrap
 	return ec._OrderEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐOrderEvent(ctx context.Context, sel ast.SelectionSet, v *model.OrderEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐOrderEventRow(ctx context.Context, sel ast.SelectionSet, v *db.OrderEventRow) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -17150,6 +17570,10 @@ func (ec *executionContext) unmarshalNPostProjectInput2githubᚗcomᚋgigraphᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNProject2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx context.Context, sel ast.SelectionSet, v market.Project) graphql.Marshaler {
+	return ec._Project(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx context.Context, sel ast.SelectionSet, v *market.Project) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -17171,7 +17595,7 @@ func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋgigraph�
 }
 
 func (ec *executionContext) marshalNProjectEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐProjectEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProjectEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐProjectEdge(ctx, sel, v[i])
@@ -17227,7 +17651,7 @@ func (ec *executionContext) marshalNRateDimension2githubᚗcomᚋgigraphᚋgigra
 }
 
 func (ec *executionContext) marshalNRateStats2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐRateStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*market.RateStats) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRateStats2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐRateStats(ctx, sel, v[i])
@@ -17278,7 +17702,7 @@ func (ec *executionContext) marshalNSeniority2githubᚗcomᚋgigraphᚋgigraph�
 }
 
 func (ec *executionContext) marshalNSkill2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*market.Skill) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkill2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSkill(ctx, sel, v[i])
@@ -17328,7 +17752,7 @@ func (ec *executionContext) unmarshalNSkillCategory2ᚕgithubᚗcomᚋgigraphᚋ
 }
 
 func (ec *executionContext) marshalNSkillCategory2ᚕgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSkillCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []market.SkillCategory) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkillCategory2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSkillCategory(ctx, sel, v[i])
@@ -17354,7 +17778,7 @@ func (ec *executionContext) marshalNSkillConnection2ᚖgithubᚗcomᚋgigraphᚋ
 }
 
 func (ec *executionContext) marshalNSkillEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐSkillEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkillEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐSkillEdge(ctx, sel, v[i])
@@ -17440,6 +17864,28 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalTime(*v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNUpdateProjectInput2githubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐUpdateProjectInput(ctx context.Context, v any) (model.UpdateProjectInput, error) {
 	res, err := ec.unmarshalInputUpdateProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17460,7 +17906,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -17506,7 +17952,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -17534,7 +17980,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -17554,7 +18000,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -17828,7 +18274,7 @@ func (ec *executionContext) marshalOOrderStatus2ᚕgithubᚗcomᚋgigraphᚋgigr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrderStatus2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐOrderStatus(ctx, sel, v[i])
@@ -17880,7 +18326,7 @@ func (ec *executionContext) marshalOProjectStatus2ᚕgithubᚗcomᚋgigraphᚋgi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectStatus2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProjectStatus(ctx, sel, v[i])
@@ -17916,7 +18362,7 @@ func (ec *executionContext) marshalORateDimension2ᚕgithubᚗcomᚋgigraphᚋgi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRateDimension2githubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐRateDimension(ctx, sel, v[i])
@@ -18000,7 +18446,7 @@ func (ec *executionContext) marshalOSeniority2ᚕgithubᚗcomᚋgigraphᚋgigrap
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeniority2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSeniority(ctx, sel, v[i])
@@ -18059,7 +18505,7 @@ func (ec *executionContext) marshalOSkillCategory2ᚕgithubᚗcomᚋgigraphᚋgi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkillCategory2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSkillCategory(ctx, sel, v[i])
@@ -18180,7 +18626,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -18199,7 +18645,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -18218,7 +18664,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -18244,7 +18690,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"math"
-	"regexp"
 	"slices"
 
 	"github.com/gigraph/gigraph/db"
@@ -20,8 +19,6 @@ func (r *Resolver) rateMinFreelancers() int {
 	}
 	return DefaultRateMinFreelancers
 }
-
-var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // rateQuery checks the arguments of rateStats and turns them into a store query.
 func rateQuery(source *model.RateSource, currency *string, filter *model.RateFilter, groupBy []model.RateDimension) (db.RateQuery, error) {
@@ -44,12 +41,11 @@ func rateQuery(source *model.RateSource, currency *string, filter *model.RateFil
 		return q, nil
 	}
 	q.Skills, q.Categories, q.Seniority = filter.Skills, filter.Categories, filter.Seniority
-	for _, c := range filter.Countries {
-		if !countryCode.MatchString(c) {
-			return q, market.InvalidInput("filter.countries", "%q is not an ISO 3166-1 alpha-2 country code", c)
-		}
+	cs, err := countries("filter.countries", filter.Countries)
+	if err != nil {
+		return q, err
 	}
-	q.Countries = filter.Countries
+	q.Countries = cs
 	if filter.From != nil {
 		q.From = &filter.From.Time
 	}

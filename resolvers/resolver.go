@@ -3,11 +3,16 @@
 // API's types. No SQL lives here.
 package resolvers
 
-import "github.com/gigraph/gigraph/db"
+import (
+	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/feed"
+)
 
 // Resolver is the root resolver; it holds the dependencies every resolver shares.
 type Resolver struct {
 	Store *db.Store
 	// RateMinFreelancers is the privacy threshold of agreed-rate statistics (0: the default, 5).
 	RateMinFreelancers int
+	// Feed serves the subscriptions; nil when the server runs without one.
+	Feed *feed.Feed
 }

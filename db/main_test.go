@@ -1,9 +1,0 @@
-package db_test
-
-import (
-	"testing"
-
-	"github.com/gigraph/gigraph/db/dbtest"
-)
-
-func TestMain(m *testing.M) { dbtest.Main(m) }

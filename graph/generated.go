@@ -16618,7 +16618,7 @@ func (ec *executionContext) marshalNFreelancerConnection2ᚖgithubᚗcomᚋgigra
 }
 
 func (ec *executionContext) marshalNFreelancerEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐFreelancerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FreelancerEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFreelancerEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐFreelancerEdge(ctx, sel, v[i])
@@ -16659,7 +16659,7 @@ func (ec *executionContext) unmarshalNFreelancerProfileInput2githubᚗcomᚋgigr
 }
 
 func (ec *executionContext) marshalNFreelancerSkill2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐFreelancerSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*market.FreelancerSkill) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFreelancerSkill2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐFreelancerSkill(ctx, sel, v[i])
@@ -16704,7 +16704,7 @@ func (ec *executionContext) unmarshalNFreelancerSkillInput2ᚖgithubᚗcomᚋgig
 }
 
 func (ec *executionContext) marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GigAlert) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx, sel, v[i])
@@ -16750,7 +16750,7 @@ func (ec *executionContext) marshalNGigEventConnection2ᚖgithubᚗcomᚋgigraph
 }
 
 func (ec *executionContext) marshalNGigEventEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GigEventEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGigEventEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEventEdge(ctx, sel, v[i])
@@ -16791,7 +16791,7 @@ func (ec *executionContext) marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgi
 }
 
 func (ec *executionContext) marshalNHistogramBin2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐHistogramBinᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HistogramBin) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHistogramBin2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐHistogramBin(ctx, sel, v[i])
@@ -16898,7 +16898,7 @@ func (ec *executionContext) marshalNLedgerEntryConnection2ᚖgithubᚗcomᚋgigr
 }
 
 func (ec *executionContext) marshalNLedgerEntryEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐLedgerEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LedgerEntryEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLedgerEntryEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐLedgerEntryEdge(ctx, sel, v[i])
@@ -16939,7 +16939,7 @@ func (ec *executionContext) unmarshalNLoginInput2githubᚗcomᚋgigraphᚋgigrap
 }
 
 func (ec *executionContext) marshalNMilestone2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐMilestoneᚄ(ctx context.Context, sel ast.SelectionSet, v []*market.Milestone) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMilestone2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐMilestone(ctx, sel, v[i])
@@ -16994,7 +16994,7 @@ func (ec *executionContext) unmarshalNMoneyInput2ᚖgithubᚗcomᚋgigraphᚋgig
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋgigraphᚋgigraphᚋrelayᚐNode(ctx context.Context, sel ast.SelectionSet, v []relay.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋgigraphᚋgigraphᚋrelayᚐNode(ctx, sel, v[i])
@@ -17024,7 +17024,7 @@ func (ec *executionContext) marshalNOrderConnection2ᚖgithubᚗcomᚋgigraphᚋ
 }
 
 func (ec *executionContext) marshalNOrderEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐOrderEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrderEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrderEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐOrderEdge(ctx, sel, v[i])
@@ -17120,7 +17120,7 @@ func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋgigraph�
 }
 
 func (ec *executionContext) marshalNProjectEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐProjectEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProjectEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐProjectEdge(ctx, sel, v[i])
@@ -17176,7 +17176,7 @@ func (ec *executionContext) marshalNRateDimension2githubᚗcomᚋgigraphᚋgigra
 }
 
 func (ec *executionContext) marshalNRateStats2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐRateStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RateStats) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRateStats2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐRateStats(ctx, sel, v[i])
@@ -17227,7 +17227,7 @@ func (ec *executionContext) marshalNSeniority2githubᚗcomᚋgigraphᚋgigraph�
 }
 
 func (ec *executionContext) marshalNSkill2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*market.Skill) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkill2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSkill(ctx, sel, v[i])
@@ -17277,7 +17277,7 @@ func (ec *executionContext) unmarshalNSkillCategory2ᚕgithubᚗcomᚋgigraphᚋ
 }
 
 func (ec *executionContext) marshalNSkillCategory2ᚕgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSkillCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []market.SkillCategory) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkillCategory2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSkillCategory(ctx, sel, v[i])
@@ -17303,7 +17303,7 @@ func (ec *executionContext) marshalNSkillConnection2ᚖgithubᚗcomᚋgigraphᚋ
 }
 
 func (ec *executionContext) marshalNSkillEdge2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐSkillEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkillEdge2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐSkillEdge(ctx, sel, v[i])
@@ -17409,7 +17409,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -17455,7 +17455,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -17483,7 +17483,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -17503,7 +17503,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -17777,7 +17777,7 @@ func (ec *executionContext) marshalOOrderStatus2ᚕgithubᚗcomᚋgigraphᚋgigr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrderStatus2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐOrderStatus(ctx, sel, v[i])
@@ -17829,7 +17829,7 @@ func (ec *executionContext) marshalOProjectStatus2ᚕgithubᚗcomᚋgigraphᚋgi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectStatus2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProjectStatus(ctx, sel, v[i])
@@ -17865,7 +17865,7 @@ func (ec *executionContext) marshalORateDimension2ᚕgithubᚗcomᚋgigraphᚋgi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRateDimension2githubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐRateDimension(ctx, sel, v[i])
@@ -17949,7 +17949,7 @@ func (ec *executionContext) marshalOSeniority2ᚕgithubᚗcomᚋgigraphᚋgigrap
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeniority2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSeniority(ctx, sel, v[i])
@@ -18008,7 +18008,7 @@ func (ec *executionContext) marshalOSkillCategory2ᚕgithubᚗcomᚋgigraphᚋgi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkillCategory2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐSkillCategory(ctx, sel, v[i])
@@ -18129,7 +18129,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -18148,7 +18148,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -18167,7 +18167,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -18193,7 +18193,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

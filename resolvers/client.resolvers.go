@@ -9,25 +9,38 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
+	"github.com/gigraph/gigraph/relay"
 )
 
 func (r *clientResolver) ID(ctx context.Context, obj *market.Client) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(typeClient, obj.ID), nil
 }
 
 func (r *clientResolver) User(ctx context.Context, obj *market.Client) (*market.User, error) {
-	panic(fmt.Errorf("not implemented: User - user"))
+	return load(ctx, loaders(ctx).User, obj.UserID)
 }
 
 func (r *clientResolver) Projects(ctx context.Context, obj *market.Client, status []market.ProjectStatus, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error) {
-	panic(fmt.Errorf("not implemented: Projects - projects"))
+	page, err := relay.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	st := statusKey(status)
+	pg, err := load(ctx, loaders(ctx).ClientProjects, db.ListKey{ParentID: obj.ID, Statuses: st, Page: page})
+	if err != nil {
+		return nil, err
+	}
+	return projectConnection(pg, func(ctx context.Context) (int, error) {
+		return load(ctx, loaders(ctx).ClientProjectCount, db.CountKey{ParentID: obj.ID, Statuses: st})
+	}), nil
 }
 
 func (r *clientResolver) OpenProjects(ctx context.Context, obj *market.Client) (int, error) {
-	panic(fmt.Errorf("not implemented: OpenProjects - openProjects"))
+	return load(ctx, loaders(ctx).ClientProjectCount, db.CountKey{ParentID: obj.ID, Statuses: string(market.ProjectOpen)})
 }
 
 func (r *clientResolver) Orders(ctx context.Context, obj *market.Client, status []market.OrderStatus, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {

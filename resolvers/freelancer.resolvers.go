@@ -12,22 +12,23 @@ import (
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
+	"github.com/gigraph/gigraph/relay"
 )
 
 func (r *freelancerResolver) ID(ctx context.Context, obj *market.Freelancer) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(typeFreelancer, obj.ID), nil
 }
 
 func (r *freelancerResolver) User(ctx context.Context, obj *market.Freelancer) (*market.User, error) {
-	panic(fmt.Errorf("not implemented: User - user"))
+	return load(ctx, loaders(ctx).User, obj.UserID)
 }
 
 func (r *freelancerResolver) Skills(ctx context.Context, obj *market.Freelancer) ([]*market.FreelancerSkill, error) {
-	panic(fmt.Errorf("not implemented: Skills - skills"))
+	return load(ctx, loaders(ctx).FreelancerSkills, obj.ID)
 }
 
 func (r *freelancerResolver) CompletedOrders(ctx context.Context, obj *market.Freelancer) (int, error) {
-	panic(fmt.Errorf("not implemented: CompletedOrders - completedOrders"))
+	return load(ctx, loaders(ctx).CompletedOrders, obj.ID)
 }
 
 func (r *freelancerResolver) Orders(ctx context.Context, obj *market.Freelancer, status []market.OrderStatus, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {
@@ -35,11 +36,11 @@ func (r *freelancerResolver) Orders(ctx context.Context, obj *market.Freelancer,
 }
 
 func (r *freelancerConnectionResolver) TotalCount(ctx context.Context, obj *model.FreelancerConnection) (int, error) {
-	panic(fmt.Errorf("not implemented: TotalCount - totalCount"))
+	return obj.Count(ctx)
 }
 
 func (r *freelancerSkillResolver) Skill(ctx context.Context, obj *market.FreelancerSkill) (*market.Skill, error) {
-	panic(fmt.Errorf("not implemented: Skill - skill"))
+	return load(ctx, loaders(ctx).Skill, obj.SkillID)
 }
 
 func (r *mutationResolver) SaveFreelancerProfile(ctx context.Context, input model.FreelancerProfileInput) (*market.Freelancer, error) {
@@ -47,7 +48,19 @@ func (r *mutationResolver) SaveFreelancerProfile(ctx context.Context, input mode
 }
 
 func (r *queryResolver) Freelancers(ctx context.Context, filter *model.FreelancerFilter, orderBy *model.FreelancerOrder, first *int, after *string, last *int, before *string) (*model.FreelancerConnection, error) {
-	panic(fmt.Errorf("not implemented: Freelancers - freelancers"))
+	page, err := relay.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	f, err := r.freelancerFilter(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := r.Store.ListFreelancers(ctx, f, freelancerOrder(orderBy, f.Search != ""), page)
+	if err != nil {
+		return nil, err
+	}
+	return freelancerConnection(pg, func(ctx context.Context) (int, error) { return r.Store.CountFreelancers(ctx, f) }), nil
 }
 
 func (r *Resolver) Freelancer() graph.FreelancerResolver { return &freelancerResolver{r} }

@@ -12,6 +12,7 @@ import (
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
+	"github.com/gigraph/gigraph/relay"
 )
 
 func (r *mutationResolver) PostProject(ctx context.Context, input model.PostProjectInput) (*market.Project, error) {
@@ -27,15 +28,15 @@ func (r *mutationResolver) CloseProject(ctx context.Context, id string) (*market
 }
 
 func (r *projectResolver) ID(ctx context.Context, obj *market.Project) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(typeProject, obj.ID), nil
 }
 
 func (r *projectResolver) Client(ctx context.Context, obj *market.Project) (*market.Client, error) {
-	panic(fmt.Errorf("not implemented: Client - client"))
+	return load(ctx, loaders(ctx).Client, obj.ClientID)
 }
 
 func (r *projectResolver) Skills(ctx context.Context, obj *market.Project) ([]*market.Skill, error) {
-	panic(fmt.Errorf("not implemented: Skills - skills"))
+	return load(ctx, loaders(ctx).ProjectSkills, obj.ID)
 }
 
 func (r *projectResolver) Orders(ctx context.Context, obj *market.Project, status []market.OrderStatus, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {
@@ -43,11 +44,23 @@ func (r *projectResolver) Orders(ctx context.Context, obj *market.Project, statu
 }
 
 func (r *projectConnectionResolver) TotalCount(ctx context.Context, obj *model.ProjectConnection) (int, error) {
-	panic(fmt.Errorf("not implemented: TotalCount - totalCount"))
+	return obj.Count(ctx)
 }
 
 func (r *queryResolver) Projects(ctx context.Context, filter *model.ProjectFilter, orderBy *model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error) {
-	panic(fmt.Errorf("not implemented: Projects - projects"))
+	page, err := relay.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	f, err := r.projectFilter(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := r.Store.ListProjects(ctx, f, projectOrder(orderBy, f.Search != ""), page)
+	if err != nil {
+		return nil, err
+	}
+	return projectConnection(pg, func(ctx context.Context) (int, error) { return r.Store.CountProjects(ctx, f) }), nil
 }
 
 func (r *Resolver) Project() graph.ProjectResolver { return &projectResolver{r} }

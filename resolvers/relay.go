@@ -2,6 +2,8 @@ package resolvers
 
 import (
 	"context"
+	"errors"
+	"sync"
 
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
@@ -45,6 +47,14 @@ func (r *Resolver) loadNode(ctx context.Context, id string) (relay.Node, error) 
 	switch typ {
 	case typeSkill:
 		node, err = load(ctx, loaders(ctx).Skill, key)
+	case typeUser:
+		node, err = load(ctx, loaders(ctx).User, key)
+	case typeFreelancer:
+		node, err = load(ctx, loaders(ctx).Freelancer, key)
+	case typeClient:
+		node, err = load(ctx, loaders(ctx).Client, key)
+	case typeProject:
+		node, err = load(ctx, loaders(ctx).Project, key)
 	default:
 		return nil, nil
 	}
@@ -52,4 +62,17 @@ func (r *Resolver) loadNode(ctx context.Context, id string) (relay.Node, error) 
 		return nil, nil
 	}
 	return node, err
+}
+
+// loadNodes loads several global IDs at once: every ID is requested from its loader before any
+// is awaited, so IDs of one type cost one statement together.
+func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]relay.Node, error) {
+	out := make([]relay.Node, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() { out[i], errs[i] = r.loadNode(ctx, id) })
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }

@@ -21,15 +21,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]relay.Node, 
 	if len(ids) > relay.MaxPageSize {
 		return nil, market.InvalidInput("ids", "at most %d ids at once, got %d", relay.MaxPageSize, len(ids))
 	}
-	out := make([]relay.Node, len(ids))
-	for i, id := range ids {
-		n, err := r.loadNode(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
-	}
-	return out, nil
+	return r.loadNodes(ctx, ids)
 }
 
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
@@ -48,11 +47,31 @@ func (r *skillResolver) ID(ctx context.Context, obj *market.Skill) (string, erro
 }
 
 func (r *skillResolver) Freelancers(ctx context.Context, obj *market.Skill, first *int, after *string, last *int, before *string) (*model.FreelancerConnection, error) {
-	panic(fmt.Errorf("not implemented: Freelancers - freelancers"))
+	page, err := relay.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := load(ctx, loaders(ctx).SkillFreelancers, db.ListKey{ParentID: obj.ID, Page: page})
+	if err != nil {
+		return nil, err
+	}
+	return freelancerConnection(pg, func(ctx context.Context) (int, error) {
+		return load(ctx, loaders(ctx).SkillFreelancerCount, obj.ID)
+	}), nil
 }
 
 func (r *skillResolver) Projects(ctx context.Context, obj *market.Skill, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error) {
-	panic(fmt.Errorf("not implemented: Projects - projects"))
+	page, err := relay.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := load(ctx, loaders(ctx).SkillProjects, db.ListKey{ParentID: obj.ID, Page: page})
+	if err != nil {
+		return nil, err
+	}
+	return projectConnection(pg, func(ctx context.Context) (int, error) {
+		return load(ctx, loaders(ctx).SkillProjectCount, obj.ID)
+	}), nil
 }
 
 func (r *skillConnectionResolver) TotalCount(ctx context.Context, obj *model.SkillConnection) (int, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
+	"github.com/gigraph/gigraph/relay"
 )
 
 func (r *mutationResolver) Register(ctx context.Context, input model.RegisterInput) (*model.AuthPayload, error) {
@@ -31,23 +32,23 @@ func (r *queryResolver) Viewer(ctx context.Context) (*market.User, error) {
 }
 
 func (r *userResolver) ID(ctx context.Context, obj *market.User) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(typeUser, obj.ID), nil
 }
 
 func (r *userResolver) Email(ctx context.Context, obj *market.User) (*string, error) {
-	panic(fmt.Errorf("not implemented: Email - email"))
+	return visibleEmail(ctx, obj), nil
 }
 
 func (r *userResolver) IsAdmin(ctx context.Context, obj *market.User) (bool, error) {
-	panic(fmt.Errorf("not implemented: IsAdmin - isAdmin"))
+	return visibleIsAdmin(ctx, obj), nil
 }
 
 func (r *userResolver) Freelancer(ctx context.Context, obj *market.User) (*market.Freelancer, error) {
-	panic(fmt.Errorf("not implemented: Freelancer - freelancer"))
+	return loadOptional(ctx, loaders(ctx).FreelancerByUser, obj.ID)
 }
 
 func (r *userResolver) Client(ctx context.Context, obj *market.User) (*market.Client, error) {
-	panic(fmt.Errorf("not implemented: Client - client"))
+	return loadOptional(ctx, loaders(ctx).ClientByUser, obj.ID)
 }
 
 func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }

@@ -32,12 +32,20 @@ type Config struct {
 	// AllowedOrigins lists the browser origins allowed by CORS and the WebSocket Origin check
 	// ("https://app.example.com"); in dev, any http://localhost or 127.0.0.1 origin is allowed too.
 	AllowedOrigins []string
+	// SessionTTL is how long a bearer token from register or login works (default 30 days).
+	SessionTTL time.Duration
+	// PasswordParams are the argon2id costs for new password hashes (default
+	// auth.DefaultPasswordParams).
+	PasswordParams auth.PasswordParams
+	// LoginLimits throttle login attempts (default auth.DefaultLoginLimits).
+	LoginLimits auth.LoginLimits
 }
 
 // Defaults for Config.
 const (
 	DefaultMaxBodyBytes     = 100 << 10
 	DefaultParserTokenLimit = 5000
+	DefaultSessionTTL       = 30 * 24 * time.Hour
 )
 
 func (c *Config) defaults() {
@@ -49,6 +57,9 @@ func (c *Config) defaults() {
 	}
 	if c.ParserTokenLimit == 0 {
 		c.ParserTokenLimit = DefaultParserTokenLimit
+	}
+	if c.SessionTTL == 0 {
+		c.SessionTTL = DefaultSessionTTL
 	}
 }
 
@@ -81,7 +92,12 @@ func New(cfg Config, store *db.Store, log *slog.Logger) http.Handler {
 }
 
 func newGraphQL(cfg Config, store *db.Store, log *slog.Logger) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store}}))
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
+		Store:      store,
+		SessionTTL: cfg.SessionTTL,
+		Passwords:  cfg.PasswordParams,
+		Logins:     auth.NewLoginThrottle(cfg.LoginLimits),
+	}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

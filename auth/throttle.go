@@ -87,13 +87,24 @@ func (t *LoginThrottle) Allow(addr, email string) error {
 	return nil
 }
 
+// AllowAddress takes one attempt from the address limiter only; registration uses it.
+func (t *LoginThrottle) AllowAddress(addr string) error {
+	now := time.Now()
+	a := t.address.reserve(addr, now)
+	if d := a.DelayFrom(now); d > 0 {
+		a.CancelAt(now)
+		return RateLimited(d)
+	}
+	return nil
+}
+
 // RateLimited is the error for a refused login attempt; retryAfter is rounded up to seconds.
 func RateLimited(retryAfter time.Duration) error {
 	secs := int(math.Ceil(retryAfter.Seconds()))
 	if secs < 1 {
 		secs = 1
 	}
-	return market.Errorf(market.CodeRateLimited, "too many login attempts: try again in %d seconds", secs).
+	return market.Errorf(market.CodeRateLimited, "too many attempts: try again in %d seconds", secs).
 		With("retryAfter", secs)
 }
 

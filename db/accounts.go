@@ -94,3 +94,9 @@ func (s *Store) ClearLoginAttempts(ctx context.Context, email string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM login_attempts WHERE email = lower($1)`, email)
 	return err
 }
+
+// SetPasswordHash replaces a user's password hash (after a login with outdated hash parameters).
+func (s *Store) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, hash)
+	return err
+}

@@ -3,9 +3,20 @@
 // API's types. No SQL lives here.
 package resolvers
 
-import "github.com/gigraph/gigraph/db"
+import (
+	"time"
+
+	"github.com/gigraph/gigraph/auth"
+	"github.com/gigraph/gigraph/db"
+)
 
 // Resolver is the root resolver; it holds the dependencies every resolver shares.
 type Resolver struct {
 	Store *db.Store
+	// SessionTTL is the lifetime of the tokens register and login issue.
+	SessionTTL time.Duration
+	// Passwords are the argon2id costs of new password hashes; zero means the defaults.
+	Passwords auth.PasswordParams
+	// Logins throttles login attempts; nil means the default limits.
+	Logins *auth.LoginThrottle
 }

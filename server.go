@@ -56,6 +56,7 @@ type config struct {
 	statementTimeout time.Duration
 	lockTimeout      time.Duration
 	shutdownTimeout  time.Duration
+	sessionTTL       time.Duration
 	seedOnEmpty      bool
 }
 
@@ -107,6 +108,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	intVar(&c.dbMaxConns, "db-max-conns", "GIGRAPH_DB_MAX_CONNS", db.DefaultOptions.MaxOpenConns, "database connection pool size")
 	durationVar(&c.statementTimeout, "statement-timeout", "GIGRAPH_STATEMENT_TIMEOUT", db.DefaultOptions.StatementTimeout, "PostgreSQL statement_timeout")
 	durationVar(&c.lockTimeout, "lock-timeout", "GIGRAPH_LOCK_TIMEOUT", db.DefaultOptions.LockTimeout, "PostgreSQL lock_timeout")
+	durationVar(&c.sessionTTL, "session-ttl", "GIGRAPH_SESSION_TTL", api.DefaultSessionTTL, "how long a login token works")
 	durationVar(&c.shutdownTimeout, "shutdown-timeout", "GIGRAPH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long in-flight requests may finish on shutdown")
 	fs.BoolVar(&c.seedOnEmpty, "seed-on-empty", env("GIGRAPH_SEED_ON_EMPTY", "true") == "true", "fill an empty database with demo data on start ($GIGRAPH_SEED_ON_EMPTY)")
 	if err := errors.Join(errs...); err != nil {
@@ -116,6 +118,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return nil, nil, err
 	}
 	c.maxBodyBytes = int64(maxBody)
+	if c.sessionTTL < time.Minute {
+		return nil, nil, fmt.Errorf("--session-ttl must be at least 1m, got %v", c.sessionTTL)
+	}
 	if c.env != "dev" && c.env != "prod" {
 		return nil, nil, fmt.Errorf("--env must be dev or prod, got %q", c.env)
 	}
@@ -193,7 +198,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func serve(ctx context.Context, cfg *config, store *db.Store, log *slog.Logger) error {
-	handler := api.New(api.Config{Env: cfg.env, MaxBodyBytes: cfg.maxBodyBytes, ParserTokenLimit: cfg.parserTokens}, store, log)
+	handler := api.New(api.Config{Env: cfg.env, MaxBodyBytes: cfg.maxBodyBytes, ParserTokenLimit: cfg.parserTokens, SessionTTL: cfg.sessionTTL}, store, log)
 	srv := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           handler,

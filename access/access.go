@@ -25,12 +25,23 @@ package access
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/market"
 )
 
-// Viewer is the viewer of the request, or nil when it is anonymous.
-func Viewer(ctx context.Context) *auth.Viewer { return auth.FromContext(ctx) }
+// Viewer is the viewer of the request, or nil when it is anonymous. Inside the `user` of a
+// register or login payload, that user is the viewer: the caller has just proved to be them,
+// although the request itself carries no token yet.
+func Viewer(ctx context.Context) *auth.Viewer {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Parent != nil && fc.Parent.Object == "AuthPayload" {
+		if u, ok := fc.Parent.Result.(*market.User); ok && u != nil {
+			return &auth.Viewer{UserID: u.ID, IsAdmin: u.IsAdmin}
+		}
+	}
+	return auth.FromContext(ctx)
+}
 
 // RequireUser returns the logged-in viewer, or UNAUTHENTICATED for an anonymous request.
 func RequireUser(ctx context.Context) (*auth.Viewer, error) {

@@ -6,8 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/language"
-
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
 )
@@ -39,16 +37,13 @@ func checkText(field, s string, minRunes, maxRunes int, multiline bool) (string,
 	return s, nil
 }
 
-// checkCountry accepts an ISO 3166-1 alpha-2 country code in upper case ("NL"): a code that names
-// a country today, not a continent, a private-use code or a withdrawn one ("UK" is GB).
+// checkCountry accepts an officially assigned ISO 3166-1 alpha-2 code in upper case ("NL"): not a
+// continent, a private-use code or a reserved one ("UK" is GB).
 func checkCountry(field, s string) (string, error) {
-	if len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' {
-		r, err := language.ParseRegion(s)
-		if err == nil && r.IsCountry() && !r.IsPrivateUse() && r.String() == s {
-			return s, nil
-		}
+	if !market.IsCountry(s) {
+		return "", market.InvalidInput(field, "%q is not an ISO 3166-1 alpha-2 country code like \"NL\"", s)
 	}
-	return "", market.InvalidInput(field, "%q is not an ISO 3166-1 alpha-2 country code like \"NL\"", s)
+	return s, nil
 }
 
 // checkMoney parses a positive amount of money; errors name field.amount or field.currency.

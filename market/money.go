@@ -3,7 +3,6 @@ package market
 import (
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -95,11 +94,15 @@ func parseMinor(s string, scale int) (int64, error) {
 		frac = frac[:scale]
 	}
 	frac += strings.Repeat("0", scale-len(frac))
-	n, err := strconv.ParseInt(strings.TrimLeft(intPart+frac, "0")+"0", 10, 64)
-	if err != nil || n > math.MaxInt64/10 {
+	digits := strings.TrimLeft(intPart+frac, "0")
+	if digits == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
 		return 0, Errorf(CodeBadUserInput, "%q is too large", s)
 	}
-	return n / 10, nil
+	return n, nil
 }
 
 func allDigits(s string) bool {

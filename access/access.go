@@ -72,9 +72,20 @@ func CanSeeEmail(v *auth.Viewer, u *market.User) bool { return isUser(v, u.ID) |
 // Everyone else is told false.
 func CanSeeAdminFlag(v *auth.Viewer, u *market.User) bool { return isUser(v, u.ID) || isAdmin(v) }
 
+// isOrderClient reports whether v hires in order o: by the user behind its client profile when
+// the order was read with it, else by the viewer's client profile.
+func isOrderClient(v *auth.Viewer, o *market.Order) bool {
+	return isUser(v, o.ClientUserID) || isClient(v, o.ClientID)
+}
+
+// isOrderFreelancer reports whether v is hired in order o.
+func isOrderFreelancer(v *auth.Viewer, o *market.Order) bool {
+	return isUser(v, o.FreelancerUserID) || isFreelancer(v, o.FreelancerID)
+}
+
 // CanSeeOrder reports whether v may read an order: its client, its freelancer, or an admin.
 func CanSeeOrder(v *auth.Viewer, o *market.Order) bool {
-	return isClient(v, o.ClientID) || isFreelancer(v, o.FreelancerID) || isAdmin(v)
+	return isOrderClient(v, o) || isOrderFreelancer(v, o) || isAdmin(v)
 }
 
 // CanSeeMilestone reports whether v may read a milestone of order o: whoever may read o.
@@ -131,8 +142,8 @@ func OrderAction(v *auth.Viewer, o *market.Order, allowed ...Party) error {
 	}
 	for _, p := range allowed {
 		switch {
-		case p == Client && isClient(v, o.ClientID),
-			p == Freelancer && isFreelancer(v, o.FreelancerID),
+		case p == Client && isOrderClient(v, o),
+			p == Freelancer && isOrderFreelancer(v, o),
 			p == Admin && isAdmin(v):
 			return nil
 		}

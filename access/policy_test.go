@@ -120,3 +120,21 @@ func TestActionRules(t *testing.T) {
 		t.Errorf("RequireClient: got %d, %v", id, err)
 	}
 }
+
+// TestOrderParticipantsByUser: an order read with its participants' user IDs is recognised by
+// them, even when the viewer's profile IDs are unknown (a session older than the profile).
+func TestOrderParticipantsByUser(t *testing.T) {
+	o := &market.Order{ClientID: 10, FreelancerID: 20, ClientUserID: 1, FreelancerUserID: 2}
+	if !access.CanSeeOrder(&auth.Viewer{UserID: 1}, o) || !access.CanSeeOrder(&auth.Viewer{UserID: 2}, o) {
+		t.Fatal("participants by user ID cannot see their order")
+	}
+	if access.CanSeeOrder(&auth.Viewer{UserID: 3}, o) {
+		t.Fatal("a stranger sees the order")
+	}
+	if got := code(access.OrderAction(&auth.Viewer{UserID: 2}, o, access.Freelancer)); got != "ok" {
+		t.Fatalf("freelancer by user ID: got %s", got)
+	}
+	if got := code(access.OrderAction(&auth.Viewer{UserID: 2}, o, access.Client)); got != "FORBIDDEN" {
+		t.Fatalf("freelancer acting as client: got %s", got)
+	}
+}

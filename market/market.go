@@ -91,6 +91,10 @@ type Order struct {
 	Status       OrderStatus `db:"status"`
 	CreatedAt    time.Time   `db:"created_at"`
 	UpdatedAt    time.Time   `db:"updated_at"`
+	// The users behind the client and freelancer profiles: the order's participants, read with
+	// the order so that access checks need no further query.
+	ClientUserID     int64 `db:"client_user_id"`
+	FreelancerUserID int64 `db:"freelancer_user_id"`
 }
 
 // Amount is the agreed whole price (FIXED) or daily rate (DAILY).

@@ -11,7 +11,7 @@ require (
 	github.com/vikstrous/dataloadgen v0.0.10
 	golang.org/x/crypto v0.45.0
 	golang.org/x/text v0.41.0
-	golang.org/x/time v0.16.0
+	golang.org/x/time v0.14.0
 )
 
 require (

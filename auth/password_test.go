@@ -91,24 +91,24 @@ func TestDummyHashMatchesNothing(t *testing.T) {
 
 func TestCheckPassword(t *testing.T) {
 	tests := []struct {
-		password string
-		ok       bool
+		name, password string
+		ok             bool
 	}{
-		{"correct horse battery staple", true},
-		{"tr0ub4dor&3x", true},
-		{"ünïcödé-pässwörd", true},
-		{"short", false},
-		{"ninechars", false},
-		{strings.Repeat("x", 255) + "yz", false}, // 257 bytes
-		{"password123", false},                   // common
-		{"QWERTYUIOP", false},                    // common, other case
-		{"1q2w3e4r5t", false},                    // common
-		{"alice.smith@example.com", false},       // the email
-		{"alice.smith", false},                   // its local part
-		{"\xff\xfe invalid utf8", false},
+		{"passphrase", "correct horse battery staple", true},
+		{"ten characters", "tr0ub4dor&3x", true},
+		{"non-ASCII", "ünïcödé-pässwörd", true},
+		{"short", "short", false},
+		{"nine characters", "ninechars", false},
+		{"257 bytes", strings.Repeat("x", 255) + "yz", false},
+		{"common", "password123", false},
+		{"common in other case", "QWERTYUIOP", false},
+		{"common keyboard walk", "1q2w3e4r5t", false},
+		{"the email", "alice.smith@example.com", false},
+		{"the email's local part", "alice.smith", false},
+		{"invalid UTF-8", "\xff\xfe invalid utf8", false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.password, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			err := CheckPassword("input.password", tt.password, "alice.smith@example.com")
 			if tt.ok != (err == nil) {
 				t.Fatalf("got %v, want ok=%v", err, tt.ok)

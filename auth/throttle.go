@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"net"
@@ -56,11 +57,16 @@ type LoginThrottle struct {
 	account *keyedLimiter
 }
 
-// NewLoginThrottle returns a throttle with the given limits; zero limits mean DefaultLoginLimits.
+// NewLoginThrottle returns a throttle with the given limits; each zero field takes its value from
+// DefaultLoginLimits.
 func NewLoginThrottle(l LoginLimits) *LoginThrottle {
-	if l == (LoginLimits{}) {
-		l = DefaultLoginLimits
-	}
+	d := DefaultLoginLimits
+	l.AddressEvery = cmp.Or(l.AddressEvery, d.AddressEvery)
+	l.AddressBurst = cmp.Or(l.AddressBurst, d.AddressBurst)
+	l.AccountEvery = cmp.Or(l.AccountEvery, d.AccountEvery)
+	l.AccountBurst = cmp.Or(l.AccountBurst, d.AccountBurst)
+	l.MaxFailures = cmp.Or(l.MaxFailures, d.MaxFailures)
+	l.Window = cmp.Or(l.Window, d.Window)
 	return &LoginThrottle{
 		Limits:  l,
 		address: newKeyedLimiter(rate.Every(l.AddressEvery), l.AddressBurst),

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -263,5 +264,35 @@ func TestLoginTimingUnknownEmail(t *testing.T) {
 	t.Logf("median login time: unknown email %v, wrong password %v", unknown, wrong)
 	if ratio := float64(unknown) / float64(wrong); ratio < 0.5 || ratio > 2 {
 		t.Fatalf("unknown email %v vs wrong password %v: the timing tells them apart", unknown, wrong)
+	}
+}
+
+// TestLoginAttemptCountIsAtomic: concurrent attempts, as from several server instances, each get
+// their own count, so none slips past the limit.
+func TestLoginAttemptCountIsAtomic(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	const n = 20
+	counts := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			c, _, err := srv.Store.CountLoginAttempt(context.Background(), "Race@Example.com", time.Minute)
+			if err != nil {
+				t.Error(err)
+			}
+			counts <- c
+		})
+	}
+	wg.Wait()
+	close(counts)
+	var got []int
+	for c := range counts {
+		got = append(got, c)
+	}
+	slices.Sort(got)
+	for i, c := range got {
+		if c != i+1 {
+			t.Fatalf("counts %v, want 1..%d each once", got, n)
+		}
 	}
 }

@@ -225,6 +225,13 @@ func TestTokenExpiryAndRevocation(t *testing.T) {
 			t.Fatalf("%s token: got %d %+v, want 401 UNAUTHENTICATED", name, res.Status, res.Errors)
 		}
 	}
+	// The next login clears the dead session away.
+	if res := login(t, srv, "expiry@example.com", goodPassword); len(res.Errors) > 0 {
+		t.Fatalf("login: %+v", res.Errors)
+	}
+	if n := count(t, srv, "sessions"); n != 1 {
+		t.Fatalf("sessions after a new login: got %d, want only the new one", n)
+	}
 	// Anonymous calls that need a user are UNAUTHENTICATED (200: the request itself is fine).
 	res := srv.Client().Do(t, `mutation { logout }`, nil)
 	if codes(res) != "UNAUTHENTICATED" {

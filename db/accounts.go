@@ -89,6 +89,18 @@ func (s *Store) CountLoginAttempt(ctx context.Context, email string, window time
 	return attempts, time.Duration(micros) * time.Microsecond, nil
 }
 
+// StartSession stores the hash of a new bearer token for a user after a login, and deletes the
+// user's sessions that have expired or were revoked, so they do not pile up.
+func (s *Store) StartSession(ctx context.Context, userID int64, tokenHash []byte, expiresAt time.Time) error {
+	return s.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND (expires_at <= now() OR revoked_at IS NOT NULL)`, userID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (user_id, token_hash, expires_at) VALUES ($1, $2, $3)`, userID, tokenHash, expiresAt)
+		return translate(err)
+	})
+}
+
 // ClearLoginAttempts forgets the attempts of an email after a successful login.
 func (s *Store) ClearLoginAttempts(ctx context.Context, email string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM login_attempts WHERE email = lower($1)`, email)

@@ -120,7 +120,7 @@ func (r *Resolver) login(ctx context.Context, in model.LoginInput) (*model.AuthP
 	}
 	token, tokenHash := auth.NewToken()
 	expires := time.Now().Add(r.sessionTTL()).UTC().Truncate(time.Microsecond)
-	if err := r.Store.CreateSession(ctx, u.ID, tokenHash, expires); err != nil {
+	if err := r.Store.StartSession(ctx, u.ID, tokenHash, expires); err != nil {
 		return nil, err
 	}
 	return &model.AuthPayload{Token: token, ExpiresAt: expires, User: u}, nil

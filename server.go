@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -58,6 +59,15 @@ type config struct {
 	shutdownTimeout  time.Duration
 	sessionTTL       time.Duration
 	seedOnEmpty      bool
+	maxDepth         int
+	maxAliases       int
+	maxDirectives    int
+	maxCost          int
+	opTimeout        time.Duration
+	ratePerAddress   api.RateLimit
+	ratePerToken     api.RateLimit
+	trustedProxies   []netip.Prefix
+	allowedOrigins   []string
 }
 
 // setting describes one flag and its environment variable for --help.
@@ -110,7 +120,29 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	durationVar(&c.lockTimeout, "lock-timeout", "GIGRAPH_LOCK_TIMEOUT", db.DefaultOptions.LockTimeout, "PostgreSQL lock_timeout")
 	durationVar(&c.sessionTTL, "session-ttl", "GIGRAPH_SESSION_TTL", api.DefaultSessionTTL, "how long a login token works")
 	durationVar(&c.shutdownTimeout, "shutdown-timeout", "GIGRAPH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long in-flight requests may finish on shutdown")
-	fs.BoolVar(&c.seedOnEmpty, "seed-on-empty", env("GIGRAPH_SEED_ON_EMPTY", "true") == "true", "fill an empty database with demo data on start ($GIGRAPH_SEED_ON_EMPTY)")
+	intVar(&c.maxDepth, "max-depth", "GIGRAPH_MAX_DEPTH", api.DefaultMaxDepth, "deepest field nesting of a query")
+	intVar(&c.maxAliases, "max-aliases", "GIGRAPH_MAX_ALIASES", api.DefaultMaxAliases, "most aliases in one document")
+	intVar(&c.maxDirectives, "max-directives", "GIGRAPH_MAX_DIRECTIVES", api.DefaultMaxDirectives, "most directives on one field")
+	intVar(&c.maxCost, "max-cost", "GIGRAPH_MAX_COST", api.DefaultMaxCost, "highest query cost (fields, times first/last under connections)")
+	durationVar(&c.opTimeout, "operation-timeout", "GIGRAPH_OPERATION_TIMEOUT", api.DefaultOperationTimeout, "longest a query or mutation over HTTP may run")
+	floatVar := func(p *float64, flagName, key string, def float64, usage string) {
+		n := def
+		if v := getenv(key); v != "" {
+			var err error
+			if n, err = strconv.ParseFloat(v, 64); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", key, err))
+			}
+		}
+		fs.Float64Var(p, flagName, n, usage+" ($"+key+")")
+	}
+	floatVar(&c.ratePerAddress.PerSecond, "rate-per-address", "GIGRAPH_RATE_PER_ADDRESS", api.DefaultRatePerAddress.PerSecond, "requests per second per client address; negative disables")
+	intVar(&c.ratePerAddress.Burst, "burst-per-address", "GIGRAPH_BURST_PER_ADDRESS", api.DefaultRatePerAddress.Burst, "request burst per client address")
+	floatVar(&c.ratePerToken.PerSecond, "rate-per-token", "GIGRAPH_RATE_PER_TOKEN", api.DefaultRatePerToken.PerSecond, "requests per second per bearer token; negative disables")
+	intVar(&c.ratePerToken.Burst, "burst-per-token", "GIGRAPH_BURST_PER_TOKEN", api.DefaultRatePerToken.Burst, "request burst per bearer token")
+	var proxies, origins string
+	fs.StringVar(&proxies, "trusted-proxies", env("GIGRAPH_TRUSTED_PROXIES", ""), "comma-separated CIDRs of proxies whose X-Forwarded-For is believed ($GIGRAPH_TRUSTED_PROXIES)")
+	fs.StringVar(&origins, "allowed-origins", env("GIGRAPH_ALLOWED_ORIGINS", ""), "comma-separated browser origins allowed by CORS and WebSocket; dev also allows localhost ($GIGRAPH_ALLOWED_ORIGINS)")
+	fs.BoolVar(&c.seedOnEmpty, "seed-on-empty", env("GIGRAPH_SEED_ON_EMPTY", "true") == "true", "fill an empty database with demo data on start, in dev only ($GIGRAPH_SEED_ON_EMPTY)")
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err
 	}
@@ -120,6 +152,24 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	c.maxBodyBytes = int64(maxBody)
 	if c.sessionTTL < time.Minute {
 		return nil, nil, fmt.Errorf("--session-ttl must be at least 1m, got %v", c.sessionTTL)
+	}
+	for p := range strings.SplitSeq(proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			p += map[bool]string{true: "/32", false: "/128"}[strings.Contains(p, ".")]
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--trusted-proxies: %w", err)
+		}
+		c.trustedProxies = append(c.trustedProxies, prefix)
+	}
+	for o := range strings.SplitSeq(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.allowedOrigins = append(c.allowedOrigins, o)
+		}
 	}
 	if c.env != "dev" && c.env != "prod" {
 		return nil, nil, fmt.Errorf("--env must be dev or prod, got %q", c.env)
@@ -145,6 +195,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmd, rest := "serve", args[1:]
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		cmd, rest = rest[0], rest[1:]
+	}
+	var seedArgs []string
+	if cmd == "seed" {
+		rest, seedArgs = splitSeedArgs(rest, stderr)
 	}
 	cfg, fs, err := parseConfig("gigraph "+cmd, rest, getenv, stderr)
 	if err != nil {
@@ -187,9 +241,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return nil
 	case "seed":
-		return seedDemo(ctx, store, log, fs.Args())
+		return seedDemo(ctx, store, log, seedArgs)
 	}
-	if cfg.seedOnEmpty {
+	// Demo data never lands in a production database by accident.
+	if cfg.seedOnEmpty && cfg.env == "dev" {
 		if err := seedIfEmpty(ctx, store, log); err != nil {
 			return err
 		}
@@ -198,7 +253,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func serve(ctx context.Context, cfg *config, store *db.Store, log *slog.Logger) error {
-	handler := api.New(api.Config{Env: cfg.env, MaxBodyBytes: cfg.maxBodyBytes, ParserTokenLimit: cfg.parserTokens, SessionTTL: cfg.sessionTTL}, store, log)
+	handler := api.New(api.Config{
+		Env: cfg.env, MaxBodyBytes: cfg.maxBodyBytes, ParserTokenLimit: cfg.parserTokens,
+		MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives, MaxCost: cfg.maxCost,
+		OperationTimeout: cfg.opTimeout, RatePerAddress: cfg.ratePerAddress, RatePerToken: cfg.ratePerToken,
+		TrustedProxies: cfg.trustedProxies, AllowedOrigins: cfg.allowedOrigins,
+		SessionTTL: cfg.sessionTTL,
+	}, store, log)
 	srv := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           handler,
@@ -208,9 +269,11 @@ func serve(ctx context.Context, cfg *config, store *db.Store, log *slog.Logger) 
 		// timeout, and the GraphQL handler bounds how long a query may run.
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
-		BaseContext:    func(net.Listener) context.Context { return ctx },
+		// Requests must outlive the signal: in-flight ones finish during Shutdown. WithoutCancel
+		// keeps the context's values (logger, tracing) without its cancellation.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
@@ -222,12 +285,18 @@ func serve(ctx context.Context, cfg *config, store *db.Store, log *slog.Logger) 
 		return err
 	case <-ctx.Done():
 	}
+	// Stop accepting and let in-flight requests finish (bounded); WebSockets, which Shutdown does
+	// not track, are told to go away (1001) at the same time. The caller then closes the pool and
+	// stops the embedded PostgreSQL.
 	log.Info("shutting down", "timeout", cfg.shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	// ctx is done by now; in-flight requests still get shutdownTimeout to finish.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
 	defer cancel()
+	_ = handler.Shutdown(sctx)
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("shutdown incomplete", "err", err)
 	}
+	log.Info("stopped serving")
 	return nil
 }
 

@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,7 +38,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,10 +60,7 @@ func TestRun(t *testing.T) {
 	waitHealthy(t, base, done, &logs)
 
 	body := `{"query":"{ skills(first: 5) { edges { node { name category } } } }"}`
-	res, err := http.Post(base+"/graphql", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := post(t, base+"/graphql", body)
 	defer res.Body.Close()
 	var out struct {
 		Data struct {
@@ -76,7 +79,37 @@ func TestRun(t *testing.T) {
 		t.Fatalf("got %d skills and errors %v, want 5 skills", len(out.Data.Skills.Edges), out.Errors)
 	}
 
+	// Graceful shutdown: a request whose body is still arriving when the signal comes must be
+	// served in full (its context is not cancelled by the signal), and only then does run return.
+	pr, pw := io.Pipe()
+	inflight := make(chan *http.Response, 1)
+	go func() {
+		res, err := http.Post(base+"/graphql", "application/json", pr)
+		if err != nil {
+			t.Error(err)
+		}
+		inflight <- res
+	}()
+	half := len(body) / 2
+	if _, err := pw.Write([]byte(body[:half])); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
 	cancel()
+	time.Sleep(200 * time.Millisecond)
+	if _, err := pw.Write([]byte(body[half:])); err != nil {
+		t.Fatal(err)
+	}
+	_ = pw.Close()
+	if res := <-inflight; res == nil || res.StatusCode != http.StatusOK {
+		t.Errorf("in-flight request during shutdown: %v", res)
+	} else {
+		out.Data.Skills.Edges = nil
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil || len(out.Errors) > 0 || len(out.Data.Skills.Edges) != 5 {
+			t.Errorf("in-flight request during shutdown: %v %v", err, out.Errors)
+		}
+		_ = res.Body.Close()
+	}
 	select {
 	case err := <-done:
 		if err != nil {
@@ -85,6 +118,21 @@ func TestRun(t *testing.T) {
 	case <-time.After(25 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
+}
+
+// post sends a JSON body; the caller closes the response body.
+func post(t *testing.T, url, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 func waitHealthy(t *testing.T, base string, done <-chan error, logs fmt.Stringer) {
@@ -96,7 +144,11 @@ func waitHealthy(t *testing.T, base string, done <-chan error, logs fmt.Stringer
 			t.Fatalf("run exited early: %v\n%s", err, logs)
 		default:
 		}
-		res, err := http.Get(base + "/healthz")
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/healthz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
@@ -114,9 +166,56 @@ func TestHelpListsEverySetting(t *testing.T) {
 	if err == nil {
 		t.Fatal("--help returned nil error, want flag.ErrHelp")
 	}
-	for _, want := range []string{"DATABASE_URL", "GIGRAPH_ENV", "ADDR", "GIGRAPH_PG_DATA_DIR", "GIGRAPH_MAX_BODY_BYTES"} {
+	for _, want := range []string{"DATABASE_URL", "GIGRAPH_ENV", "ADDR", "GIGRAPH_PG_DATA_DIR", "GIGRAPH_MAX_BODY_BYTES", "GIGRAPH_MAX_DEPTH", "GIGRAPH_MAX_ALIASES", "GIGRAPH_MAX_DIRECTIVES", "GIGRAPH_MAX_COST", "GIGRAPH_OPERATION_TIMEOUT", "GIGRAPH_RATE_PER_ADDRESS", "GIGRAPH_RATE_PER_TOKEN", "GIGRAPH_TRUSTED_PROXIES", "GIGRAPH_ALLOWED_ORIGINS"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help output lacks %s:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestRunEmbeddedPostgres runs the server the way `make run` does, with no DATABASE_URL: it must
+// create its own cluster, migrate and seed it, answer queries, and leave no PostgreSQL process
+// behind once its context ends.
+func TestRunEmbeddedPostgres(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "postgres")
+	port := freePort(t)
+	env := map[string]string{"GIGRAPH_PG_DATA_DIR": dir, "ADDR": fmt.Sprintf("127.0.0.1:%d", port)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"gigraph"}, func(k string) string { return env[k] }, &logs, &logs) }()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHealthy(t, base, done, &logs)
+
+	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.SplitN(string(b), "\n", 2)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := post(t, base+"/graphql", `{"query":"{ skills(first: 1) { edges { node { name } } } }"}`)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("got status %d, want 200", res.StatusCode)
+	}
+
+	began := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return within 10s of cancel")
+	}
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("postgres %d still exists after run returned (kill 0: %v)", pid, err)
+	}
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("shutdown took %s, want under 5s", took)
 	}
 }

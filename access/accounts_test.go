@@ -1,9 +1,12 @@
 package access_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -300,6 +303,41 @@ func TestLoginAttemptCountIsAtomic(t *testing.T) {
 	for i, c := range got {
 		if c != i+1 {
 			t.Fatalf("counts %v, want 1..%d each once", got, n)
+		}
+	}
+}
+
+// TestLoginThrottleBehindProxy: behind a trusted proxy, login attempts count per forwarded client
+// address, the same address the request rate limit uses.
+func TestLoginThrottleBehindProxy(t *testing.T) {
+	srv := newServer(t, api.Config{
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		LoginLimits:    auth.LoginLimits{AddressEvery: time.Hour, AddressBurst: 2, AccountEvery: time.Millisecond, AccountBurst: 100, MaxFailures: 100, Window: time.Minute},
+	})
+	attempt := func(forwardedFor string) string {
+		body, _ := json.Marshal(map[string]any{"query": loginDoc, "variables": map[string]any{"input": map[string]any{"email": "p@example.com", "password": "wrong password here"}}})
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out apitest.Response
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return codes(&out)
+	}
+	for i, tt := range []struct{ addr, want string }{
+		{"198.51.100.1", "UNAUTHENTICATED"},
+		{"198.51.100.1", "UNAUTHENTICATED"},
+		{"198.51.100.1", "RATE_LIMITED"},
+		{"198.51.100.2", "UNAUTHENTICATED"},
+	} {
+		if got := attempt(tt.addr); got != tt.want {
+			t.Fatalf("attempt %d from %s: got %s, want %s", i+1, tt.addr, got, tt.want)
 		}
 	}
 }

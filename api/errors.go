@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -17,7 +18,11 @@ import (
 // their message; errors gqlgen raised itself (parse, validation, argument coercion) keep theirs;
 // anything else is internal: logged with the request ID and shown only as "internal error", so no
 // SQL, driver or stack text reaches a client.
-func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+//
+// In prod (dev false) "Did you mean …" suggestions are cut from every message: SetDisableSuggestion
+// only covers two of the validator's rules, while unknown arguments, types and enum values suggest
+// names too, which would let a client map the schema with introspection off.
+func presentError(log *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var gqlErr *gqlerror.Error
 		if !errors.As(err, &gqlErr) {
@@ -35,9 +40,11 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 				ext[k] = v
 			}
 			gqlErr.Extensions = ext
-		case errors.Is(err, context.DeadlineExceeded):
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+			// The driver reports a statement cancelled by the context in its own words; the
+			// context says why.
 			gqlErr.Message = "the operation took too long and was cancelled"
-			gqlErr.Extensions = map[string]any{"code": "TIMEOUT"}
+			gqlErr.Extensions = map[string]any{"code": CodeTimeout}
 		case errors.Is(err, context.Canceled):
 			gqlErr.Message = "the request was cancelled"
 			gqlErr.Extensions = map[string]any{"code": "CANCELLED"}
@@ -49,6 +56,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if _, ok := gqlErr.Extensions["code"]; !ok {
 				gqlErr.Extensions["code"] = string(market.CodeBadUserInput)
 			}
+			if !dev {
+				gqlErr.Message = suggestion.ReplaceAllString(gqlErr.Message, "")
+			}
 		default:
 			id := RequestID(ctx)
 			log.ErrorContext(ctx, "internal error", "request_id", id, "path", gqlErr.Path.String(), "err", err)
@@ -58,6 +68,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		return gqlErr
 	}
 }
+
+// suggestion matches gqlparser's " Did you mean …?" tails.
+var suggestion = regexp.MustCompile(`\s*Did you mean [^?]*\?`)
 
 // recoverPanic turns a panicking resolver into an internal error; the server keeps serving.
 func recoverPanic(log *slog.Logger) graphql.RecoverFunc {

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/gigraph/gigraph/market"
@@ -21,7 +22,10 @@ type Sessions interface {
 func Middleware(sessions Sessions) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := WithClientAddr(r.Context(), ClientAddr(r))
+			ctx := r.Context()
+			if ClientAddrFrom(ctx) == "" { // a proxy-aware layer in front may have set it already
+				ctx = WithClientAddr(ctx, ClientAddr(r))
+			}
 			header := r.Header.Get("Authorization")
 			if header == "" {
 				next.ServeHTTP(w, r.WithContext(ctx))
@@ -65,7 +69,7 @@ func Authenticate(ctx context.Context, sessions Sessions, header string) (*Viewe
 
 func unauthorized(w http.ResponseWriter, err error) {
 	code, msg := market.CodeInternal, "internal error"
-	if e, ok := err.(*market.Error); ok {
+	if e := (*market.Error)(nil); errors.As(err, &e) {
 		code, msg = e.Code, e.Message
 	}
 	status := http.StatusUnauthorized

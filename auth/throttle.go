@@ -162,9 +162,10 @@ func ClientAddrFrom(ctx context.Context) string {
 	return s
 }
 
-// ClientAddr is the key a request's source is throttled by: the peer IP address, IPv6 addresses
-// cut to their /64 (one host usually holds a whole /64). Forwarded headers are ignored on purpose:
-// anyone can send them, and a proxy in front must be trusted explicitly before they may count.
+// ClientAddr is the key a request's source is throttled by when no layer in front has set one:
+// the peer IP address, IPv6 addresses cut to their /64 (one host usually holds a whole /64).
+// Forwarded headers are ignored here: anyone can send them; the API's rate limiter, which knows
+// the trusted proxies, sets the address from them instead (WithClientAddr).
 func ClientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

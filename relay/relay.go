@@ -34,6 +34,12 @@ func ParseID(id string) (typ string, key int64, ok bool) {
 	if err != nil || key <= 0 || strconv.FormatInt(key, 10) != num {
 		return "", 0, false
 	}
+	// Only the one spelling ID makes is accepted: base64 decoding also takes the unused low bits
+	// of the last character and skips \r and \n, so fuzzing found "0006N0", "0006Nw" and
+	// "00\r06NA" all naming one object, which would defeat deduplication by ID.
+	if ID(typ, key) != id {
+		return "", 0, false
+	}
 	return typ, key, true
 }
 

@@ -42,6 +42,13 @@ func NewWithStore(tb testing.TB, cfg api.Config, store *db.Store) *Server {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{tb}, nil))
 	}
+	// Tests send bursts from one address and token; rate limits are off unless a test sets them.
+	if cfg.RatePerAddress.PerSecond == 0 {
+		cfg.RatePerAddress.PerSecond = -1
+	}
+	if cfg.RatePerToken.PerSecond == 0 {
+		cfg.RatePerToken.PerSecond = -1
+	}
 	ts := httptest.NewServer(api.New(cfg, store, log))
 	tb.Cleanup(ts.Close)
 	return &Server{URL: ts.URL, Store: store, HTTP: ts}

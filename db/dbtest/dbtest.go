@@ -111,7 +111,8 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(727274)`); err != nil {
 		return "", err
 	}
-	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(727274)`) //nolint:errcheck // released with the connection anyway
+	// Unlock even when ctx has expired; the lock goes with the connection anyway.
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(727274)`) //nolint:errcheck // see above
 	var exists bool
 	if err := conn.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name); err != nil {
 		return "", err

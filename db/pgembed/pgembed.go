@@ -53,6 +53,9 @@ type Cluster struct {
 // ErrBinariesMissing is returned when no PostgreSQL server binaries are installed.
 var ErrBinariesMissing = errors.New("PostgreSQL server binaries (initdb, postgres) not found on PATH or in /usr/lib/postgresql/*/bin: install them with `apt-get install postgresql` (Debian/Ubuntu), or set DATABASE_URL to use an existing database")
 
+// ErrDataDirInUse is returned when a live PostgreSQL already runs on the data directory.
+var ErrDataDirInUse = errors.New("data directory in use")
+
 // FindBinDir returns the directory with initdb and postgres: dir itself when given, else the
 // first directory on PATH that has both, else the newest /usr/lib/postgresql/<version>/bin.
 func FindBinDir(dir string) (string, error) {
@@ -73,8 +76,8 @@ func FindBinDir(dir string) (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
 		// Debian links initdb into /usr/local/bin or /usr/bin; follow the link to the real
 		// directory, which also holds postgres.
-		if real, err := filepath.EvalSymlinks(p); err == nil && has(filepath.Dir(real)) {
-			return filepath.Dir(real), nil
+		if target, err := filepath.EvalSymlinks(p); err == nil && has(filepath.Dir(target)) {
+			return filepath.Dir(target), nil
 		}
 		if has(filepath.Dir(p)) {
 			return filepath.Dir(p), nil
@@ -116,7 +119,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{cfg: cfg, bin: bin, done: make(chan struct{})}
+	c := &Cluster{cfg: cfg, bin: bin}
 	if os.Geteuid() == 0 {
 		if c.owner, err = postgresUser(); err != nil {
 			return nil, err
@@ -140,11 +143,28 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 			return nil, err
 		}
 	}
-	if err := c.start(ctx); err != nil {
-		return nil, err
+	// After a crash (the server and its backends killed with SIGKILL) the backends may still hold
+	// the old shared memory for a moment; PostgreSQL then refuses to start until they are gone.
+	for attempt := 1; ; attempt++ {
+		err := c.start(ctx)
+		if err == nil {
+			return c, nil
+		}
+		if !errors.Is(err, errSharedMemoryInUse) || attempt == 50 {
+			return nil, err
+		}
+		cfg.Logger.Info("old PostgreSQL processes still hold the cluster's shared memory; retrying", "attempt", attempt)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
-	return c, nil
 }
+
+// errSharedMemoryInUse marks a start-up that failed because processes of a killed server are still
+// running; it is worth retrying.
+var errSharedMemoryInUse = errors.New("shared memory of a previous server still in use")
 
 func postgresUser() (*syscall.Credential, error) {
 	u, err := user.Lookup("postgres")
@@ -194,19 +214,14 @@ func (c *Cluster) checkNotRunning() error {
 	if err := syscall.Kill(pid, 0); err == nil || errors.Is(err, syscall.EPERM) {
 		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 		if strings.HasPrefix(strings.TrimSpace(string(comm)), "postgres") {
-			return fmt.Errorf("data directory %s is in use by PostgreSQL process %d (is another gigraph running? stop it, or choose another --pg-data-dir)", c.cfg.DataDir, pid)
+			return fmt.Errorf("%w: %s is used by PostgreSQL process %d (is another gigraph running? stop it, or choose another --pg-data-dir)", ErrDataDirInUse, c.cfg.DataDir, pid)
 		}
 	}
 	return nil
 }
 
 func (c *Cluster) command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	var cmd *exec.Cmd
-	if ctx != nil {
-		cmd = exec.CommandContext(ctx, filepath.Join(c.bin, name), args...)
-	} else {
-		cmd = exec.Command(filepath.Join(c.bin, name), args...)
-	}
+	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, name), args...)
 	cmd.Dir = c.cfg.DataDir
 	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "LANG=C.UTF-8")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: c.owner}
@@ -259,7 +274,8 @@ func (c *Cluster) start(ctx context.Context) error {
 		_ = logFile.Chown(int(c.owner.Uid), int(c.owner.Gid))
 	}
 	start, _ := logFile.Seek(0, 2)
-	cmd := c.command(nil, "postgres", "-D", c.cfg.DataDir,
+	// The server outlives start-up: Stop ends it, not the start-up context.
+	cmd := c.command(context.WithoutCancel(ctx), "postgres", "-D", c.cfg.DataDir,
 		"-k", c.sockDir, "-p", strconv.Itoa(c.cfg.Port),
 		"-c", "listen_addresses=",
 		"-c", "max_connections=200",
@@ -274,10 +290,11 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start postgres: %w", err)
 	}
-	c.cmd = cmd
+	done := make(chan struct{})
+	c.cmd, c.done = cmd, done
 	go func() {
 		c.waitErr = cmd.Wait()
-		close(c.done)
+		close(done)
 	}()
 	deadline := time.NewTimer(c.cfg.StartTimeout)
 	defer deadline.Stop()
@@ -290,7 +307,11 @@ func (c *Cluster) start(ctx context.Context) error {
 		}
 		select {
 		case <-c.done:
-			return fmt.Errorf("postgres exited during start-up (%v); log:\n%s", c.waitErr, c.logTail(start))
+			log := c.logTail(start)
+			if strings.Contains(log, "pre-existing shared memory block") {
+				return fmt.Errorf("%w: %s", errSharedMemoryInUse, tail(log, 2))
+			}
+			return fmt.Errorf("postgres exited during start-up (%w); log:\n%s", c.waitErr, log)
 		case <-deadline.C:
 			_ = c.Stop()
 			return fmt.Errorf("postgres did not become ready within %s; log:\n%s", c.cfg.StartTimeout, c.logTail(start))
@@ -302,15 +323,17 @@ func (c *Cluster) start(ctx context.Context) error {
 	}
 }
 
-// ready reports whether the postmaster has finished start-up: postmaster.pid's status line says
-// "ready" once it accepts connections.
+// ready reports whether our postmaster has finished start-up: postmaster.pid's status line says
+// "ready" once it accepts connections. The file must name our process: a server killed with
+// SIGKILL leaves a stale file that says "ready" too, until the new postmaster replaces it.
 func (c *Cluster) ready() bool {
 	b, err := os.ReadFile(filepath.Join(c.cfg.DataDir, "postmaster.pid"))
 	if err != nil {
 		return false
 	}
 	lines := strings.Split(string(b), "\n")
-	return len(lines) > 7 && strings.TrimSpace(lines[7]) == "ready"
+	return len(lines) > 7 && strings.TrimSpace(lines[0]) == strconv.Itoa(c.cmd.Process.Pid) &&
+		strings.TrimSpace(lines[7]) == "ready"
 }
 
 func (c *Cluster) logTail(from int64) string {

@@ -112,10 +112,10 @@ func (fx *fixture) landed(t *testing.T, pending string) bool {
 	return ok
 }
 
-func ids(fx *fixture, r role) map[string]any { return nil }
+func ids(*fixture, role) map[string]any { return nil }
 
 func byID(id func(fx *fixture) string) func(fx *fixture, r role) map[string]any {
-	return func(fx *fixture, r role) map[string]any { return map[string]any{"id": id(fx)} }
+	return func(fx *fixture, _ role) map[string]any { return map[string]any{"id": id(fx)} }
 }
 
 // Common want rows.
@@ -244,14 +244,14 @@ var accessMatrix = []accessCase{
 	{
 		name: "register", covers: []string{"Mutation.register"},
 		doc: registerDoc, path: "register.user.email", want: everyone,
-		vars: func(fx *fixture, r role) map[string]any {
+		vars: func(_ *fixture, r role) map[string]any {
 			return map[string]any{"input": map[string]any{"email": "new-" + string(r) + "@example.com", "password": goodPassword, "name": "New"}}
 		},
 	},
 	{
 		name: "login", covers: []string{"Mutation.login"},
 		doc: loginDoc, path: "login.user.email", want: everyone,
-		vars: func(fx *fixture, r role) map[string]any {
+		vars: func(*fixture, role) map[string]any {
 			return map[string]any{"input": map[string]any{"email": "known@example.com", "password": goodPassword}}
 		},
 	},
@@ -263,19 +263,19 @@ var accessMatrix = []accessCase{
 	{
 		name: "saveFreelancerProfile", covers: []string{"Mutation.saveFreelancerProfile"}, ownFixture: true,
 		doc: saveFreelancerDoc, path: "saveFreelancerProfile.id", want: anyUser,
-		vars: func(fx *fixture, r role) map[string]any { return map[string]any{"input": freelancerInput()} },
+		vars: func(*fixture, role) map[string]any { return map[string]any{"input": freelancerInput()} },
 	},
 	{
 		name: "saveClientProfile", covers: []string{"Mutation.saveClientProfile"}, ownFixture: true,
 		doc: saveClientDoc, path: "saveClientProfile.id", want: anyUser,
-		vars: func(fx *fixture, r role) map[string]any {
+		vars: func(_ *fixture, r role) map[string]any {
 			return map[string]any{"input": map[string]any{"companyName": "Co " + string(r), "country": "NL"}}
 		},
 	},
 	{
 		name: "postProject needs a client profile", covers: []string{"Mutation.postProject"}, ownFixture: true,
 		doc: postProjectDoc, path: "postProject.id", want: gigOwnerActs,
-		vars: func(fx *fixture, r role) map[string]any { return map[string]any{"input": projectInput()} },
+		vars: func(*fixture, role) map[string]any { return map[string]any{"input": projectInput()} },
 	},
 	{
 		name: "updateProject", covers: []string{"Mutation.updateProject"},
@@ -302,7 +302,7 @@ var accessMatrix = []accessCase{
 	{
 		name: "placeOrder", covers: []string{"Mutation.placeOrder"}, ownFixture: true, pending: ordersPending,
 		doc: `mutation($p: ID!, $f: ID!) { placeOrder(input: { projectId: $p, freelancerId: $f, amount: { amount: "100", currency: "EUR" }, idempotencyKey: "k1" }) { id } }`,
-		vars: func(fx *fixture, r role) map[string]any {
+		vars: func(fx *fixture, _ role) map[string]any {
 			return map[string]any{"p": fx.openProjectID, "f": fx.freelancerID}
 		},
 		path: "placeOrder.id", want: gigOwnerActs,
@@ -372,7 +372,7 @@ var accessMatrix = []accessCase{
 	{
 		name: "ackGigAlert", covers: []string{"Mutation.ackGigAlert"}, ownFixture: true, pending: feedPending,
 		doc: `mutation($id: ID!, $c: String!) { ackGigAlert(id: $id, cursor: $c) { id } }`,
-		vars: func(fx *fixture, r role) map[string]any {
+		vars: func(fx *fixture, _ role) map[string]any {
 			return map[string]any{"id": fx.gigAlertID, "c": fx.gigCursor}
 		},
 		path: "ackGigAlert.id", want: alertOwnerActs,

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -114,8 +115,8 @@ func TestCheckPassword(t *testing.T) {
 				t.Fatalf("got %v, want ok=%v", err, tt.ok)
 			}
 			if err != nil {
-				e := err.(*market.Error)
-				if e.Code != market.CodeBadUserInput || e.Field != "input.password" {
+				var e *market.Error
+				if !errors.As(err, &e) || e.Code != market.CodeBadUserInput || e.Field != "input.password" {
 					t.Fatalf("got code %s field %q, want BAD_USER_INPUT on input.password", e.Code, e.Field)
 				}
 			}

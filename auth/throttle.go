@@ -42,7 +42,7 @@ type LoginLimits struct {
 	Window      time.Duration
 }
 
-// DefaultLoginLimits: 30 attempts a minute from one address after a burst of 30; 10 quick attempts
+// DefaultLoginLimits allow 30 attempts a minute from one address after a burst of 30; 10 quick attempts
 // per account, then one every 30 s; at most 10 failures per account in 15 minutes.
 var DefaultLoginLimits = LoginLimits{
 	AddressEvery: 2 * time.Second, AddressBurst: 30,

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -34,8 +35,8 @@ func TestLoginThrottleAllow(t *testing.T) {
 		t.Fatalf("third address attempt: %v", err)
 	}
 	err := th.Allow("a", "third@example.com")
-	e, ok := err.(*market.Error)
-	if !ok || e.Code != market.CodeRateLimited || e.Extensions["retryAfter"].(int) < 3500 {
+	var e *market.Error
+	if !errors.As(err, &e) || e.Code != market.CodeRateLimited || e.Extensions["retryAfter"].(int) < 3500 {
 		t.Fatalf("fourth address attempt: got %#v, want RATE_LIMITED with retryAfter about an hour", err)
 	}
 }

@@ -30,7 +30,8 @@ func checkText(field, s string, minRunes, maxRunes int, multiline bool) (string,
 		return "", market.InvalidInput(field, "must have at most %d characters", maxRunes)
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+		lineBreakOrTab := r == '\n' || r == '\r' || r == '\t'
+		if unicode.IsControl(r) && (!multiline || !lineBreakOrTab) {
 			return "", market.InvalidInput(field, "must not contain control characters")
 		}
 	}

@@ -84,7 +84,7 @@ func TestRun(t *testing.T) {
 	pr, pw := io.Pipe()
 	inflight := make(chan *http.Response, 1)
 	go func() {
-		res, err := http.Post(base+"/graphql", "application/json", pr)
+		res, err := http.Post(base+"/graphql", "application/json", pr) //nolint:bodyclose,noctx // the receiver closes it; the request must outlive any test context
 		if err != nil {
 			t.Error(err)
 		}

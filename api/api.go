@@ -250,7 +250,7 @@ func (h *Handler) goingAway(next http.Handler) http.Handler {
 		}
 		ctx, cancel := context.WithCancel(context.WithValue(r.Context(), goingAwayKey{}, h.closing.Done()))
 		defer cancel()
-		stop := context.AfterFunc(h.closing, cancel)
+		stop := context.AfterFunc(h.closing, cancel) //nolint:contextcheck // server shutdown, not the request, ends the socket here
 		defer stop()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

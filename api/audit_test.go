@@ -21,7 +21,7 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 	}
 	dir := filepath.Join("testdata", "audit")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "graphql-http")); err != nil {
-		cmd := exec.Command("npm", "ci", "--prefer-offline", "--no-audit", "--no-fund")
+		cmd := exec.CommandContext(t.Context(), "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund")
 		cmd.Dir = dir
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)

@@ -47,7 +47,12 @@ func TestPanickingResolver(t *testing.T) {
 		{"{ skills { totalCount } }", "INTERNAL_SERVER_ERROR"},
 		{"{ __typename }", ""},
 	} {
-		res, err := http.Post(srv.URL+"/graphql", "application/json", strings.NewReader(fmt.Sprintf(`{"query":%q}`, tt.query)))
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/graphql", strings.NewReader(fmt.Sprintf(`{"query":%q}`, tt.query)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,7 +271,7 @@ func TestShutdownEndsWebSockets(t *testing.T) {
 	h := &Handler{}
 	h.closing, h.shutdown = context.WithCancel(context.Background())
 	ended := make(chan bool, 1)
-	srv := httptest.NewServer(h.goingAway(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(h.goingAway(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		if code, _ := WebSocketClose(r.Context(), 1000, "terminated"); code != 1000 {
 			t.Errorf("before shutdown: close code %d, want 1000", code)
 		}
@@ -278,7 +283,7 @@ func TestShutdownEndsWebSockets(t *testing.T) {
 		ended <- code == CloseGoingAway
 	})))
 	defer srv.Close()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
 	req.Header.Set("Upgrade", "websocket")
 	go func() {
 		if res, err := http.DefaultClient.Do(req); err == nil {
@@ -331,7 +336,7 @@ func TestAccessLog(t *testing.T) {
 	defer srv.Close()
 	secret := "jane.doe@example.com"
 	body := fmt.Sprintf(`{"query":"query FindSkills($s: String) { skills(filter: {search: $s}) { totalCount } }","variables":{"s":%q}}`, secret)
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(body))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/graphql", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer not-a-real-token-value")
 	res, err := http.DefaultClient.Do(req)
@@ -339,7 +344,7 @@ func TestAccessLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = res.Body.Close()
-	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(body))
+	req, _ = http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/graphql", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if res, err = http.DefaultClient.Do(req); err != nil {
 		t.Fatal(err)

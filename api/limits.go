@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"strconv"
 
@@ -85,9 +86,7 @@ func (l limitsExtension) MutateOperationParameters(ctx context.Context, p *graph
 		doc, err = parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, l.limits.Tokens)
 		if err != nil {
 			var gqlErr *gqlerror.Error
-			if e, ok := err.(*gqlerror.Error); ok {
-				gqlErr = e
-			} else {
+			if !errors.As(err, &gqlErr) {
 				gqlErr = gqlerror.Errorf("%s", err)
 			}
 			errcode.Set(gqlErr, errcode.ParseFailed)
@@ -164,9 +163,9 @@ func scan(src string, limit, maxNest int) (tooMany, tooDeep bool) {
 	}
 }
 
-func tooComplex(pos *ast.Position, limit string, max int, format string, args ...any) *gqlerror.Error {
+func tooComplex(pos *ast.Position, limit string, maxValue int, format string, args ...any) *gqlerror.Error {
 	e := gqlerror.ErrorPosf(pos, format, args...)
-	e.Extensions = map[string]any{"code": CodeQueryTooComplex, "limit": limit, "max": max}
+	e.Extensions = map[string]any{"code": CodeQueryTooComplex, "limit": limit, "max": maxValue}
 	return e
 }
 
@@ -519,7 +518,7 @@ func (c *checker) intValue(v *ast.Value) (int64, bool) {
 func parseInt(s string) (int64, bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+		if errors.Is(err, strconv.ErrRange) {
 			if len(s) > 0 && s[0] == '-' {
 				return math.MinInt64, true
 			}

@@ -32,6 +32,7 @@ import (
 	"github.com/gigraph/gigraph/api"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/db/pgembed"
+	"github.com/gigraph/gigraph/feed"
 )
 
 func main() {
@@ -253,11 +254,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func serve(ctx context.Context, cfg *config, store *db.Store, log *slog.Logger) error {
+	// The feed listener of this instance; subscriptions end with it when the server stops.
+	gigFeed := feed.New(store, log, feed.Options{})
+	if err := gigFeed.Start(ctx); err != nil {
+		return err
+	}
+	defer gigFeed.Close()
 	handler := api.New(api.Config{
 		Env: cfg.env, MaxBodyBytes: cfg.maxBodyBytes, ParserTokenLimit: cfg.parserTokens,
 		MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives, MaxCost: cfg.maxCost,
 		OperationTimeout: cfg.opTimeout, RatePerAddress: cfg.ratePerAddress, RatePerToken: cfg.ratePerToken,
-		TrustedProxies: cfg.trustedProxies, AllowedOrigins: cfg.allowedOrigins,
+		TrustedProxies: cfg.trustedProxies, AllowedOrigins: cfg.allowedOrigins, Feed: gigFeed,
 		SessionTTL: cfg.sessionTTL,
 	}, store, log)
 	srv := &http.Server{

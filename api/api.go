@@ -18,8 +18,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/gigraph/gigraph/api/ws"
 	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/feed"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/metrics"
 	"github.com/gigraph/gigraph/resolvers"
@@ -58,6 +60,15 @@ type Config struct {
 	LoginLimits auth.LoginLimits
 	// ReadyChecks are run by /readyz besides the database ping (the feed adds its listener).
 	ReadyChecks []ReadyCheck
+	// LoaderWait is how long dataloaders collect keys before they query (default
+	// resolvers.DefaultLoaderWait). Tests that count statements raise it so that batching does
+	// not depend on how busy the CPU is.
+	LoaderWait time.Duration
+	// Feed serves subscriptions; the caller starts and stops it. Without one, subscriptions fail
+	// and /readyz does not report a listener.
+	Feed *feed.Feed
+	// WebSocket tunes the WebSocket transport (origins come from AllowedOrigins).
+	WebSocket ws.Config
 }
 
 // Defaults for Config.
@@ -131,6 +142,10 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 	h := &Handler{cfg: cfg}
 	h.closing, h.shutdown = context.WithCancel(context.Background())
 	h.checks = append([]ReadyCheck{{Name: "database", Check: store.Ping}}, cfg.ReadyChecks...)
+	if f := cfg.Feed; f != nil {
+		h.checks = append(h.checks, ReadyCheck{Name: "feed", Check: func(context.Context) error { return f.Ready() }})
+		metrics.SetFeedLag(func() float64 { return float64(f.GigLag()) })
+	}
 	metrics.SetDB(store.DB().DB)
 
 	gql := newGraphQL(cfg, store, log, extra...)
@@ -155,19 +170,21 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.HandlerExtension) http.Handler {
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
 		Store:      store,
+		Feed:       cfg.Feed,
 		SessionTTL: cfg.SessionTTL,
 		Passwords:  cfg.PasswordParams,
 		Logins:     auth.NewLoginThrottle(cfg.LoginLimits),
 	}})
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv := handler.New(es)
+	srv.AddTransport(websocketTransport(cfg, store))
 	srv.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes, timeout: cfg.OperationTimeout})
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
 	srv.SetValidationRulesFn(validationRules)
 	srv.SetErrorPresenter(presentError(log, cfg.Dev()))
 	srv.SetRecoverFunc(recoverPanic(log))
-	srv.AroundResponses(resolvers.WithLoaders(store))
+	srv.AroundResponses(resolvers.WithLoaders(store, cfg.LoaderWait))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	// After APQ, which may fill in the query from its hash.
 	srv.Use(limitsExtension{limits: cfg.limits(), schema: es.Schema(), cache: cache, introspection: cfg.Dev()})

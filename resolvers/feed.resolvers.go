@@ -7,31 +7,222 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
 
+	"github.com/gigraph/gigraph/access"
+	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/feed"
+	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
+	"github.com/gigraph/gigraph/market"
+	"github.com/gigraph/gigraph/relay"
 )
 
-func (r *mutationResolver) CreateGigAlert(ctx context.Context, input model.CreateGigAlertInput) (*model.GigAlert, error) {
-	panic(fmt.Errorf("not implemented: CreateGigAlert - createGigAlert"))
+func (r *gigAlertResolver) ID(ctx context.Context, obj *db.GigAlert) (string, error) {
+	return relay.ID(typeGigAlert, obj.ID), nil
+}
+
+func (r *gigAlertResolver) Filter(ctx context.Context, obj *db.GigAlert) (*market.GigCriteria, error) {
+	return &obj.Criteria, nil
+}
+
+func (r *gigAlertResolver) Cadence(ctx context.Context, obj *db.GigAlert) (model.AlertCadence, error) {
+	return model.AlertCadence(obj.Cadence), nil
+}
+
+func (r *gigAlertResolver) Cursor(ctx context.Context, obj *db.GigAlert) (string, error) {
+	return gigCursor(obj.Acked), nil
+}
+
+func (r *gigAlertResolver) Digest(ctx context.Context, obj *db.GigAlert, first *int, after *string) (*model.GigEventConnection, error) {
+	page, err := relay.NewPage(first, after, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	from := obj.Acked
+	if page.Cursor != "" {
+		if from, err = decodeGigCursor(page.Cursor, "after"); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := r.Store.GigEvents(ctx, &obj.Criteria, from, 0, page.Limit+1)
+	if err != nil {
+		return nil, err
+	}
+	w := relay.Trim(rows, page)
+	edges := gigEventEdges(w.Rows)
+	cursors := make([]string, len(edges))
+	for i, e := range edges {
+		cursors[i] = e.Cursor
+	}
+	return &model.GigEventConnection{Edges: edges, PageInfo: pageInfo(w.HasNextPage, w.HasPreviousPage, cursors)}, nil
+}
+
+func (r *gigFilterSpecResolver) MinBudget(ctx context.Context, obj *market.GigCriteria) (*market.Money, error) {
+	return obj.MinBudget, nil
+}
+
+func (r *mutationResolver) CreateGigAlert(ctx context.Context, input model.CreateGigAlertInput) (*db.GigAlert, error) {
+	v, err := access.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name := strings.TrimSpace(input.Name)
+	if n := utf8.RuneCountInString(name); n < 1 || n > 100 {
+		return nil, market.InvalidInput("input.name", "the name must have 1 to 100 characters")
+	}
+	c, err := r.gigCriteria(ctx, input.Filter, "input.filter")
+	if err != nil {
+		return nil, err
+	}
+	acked := int64(-1) // from now on
+	if input.After != nil {
+		if acked, err = decodeGigCursor(*input.After, "input.after"); err != nil {
+			return nil, err
+		}
+	}
+	return r.Store.CreateGigAlert(ctx, v.UserID, name, c, string(input.Cadence), acked)
 }
 
 func (r *mutationResolver) DeleteGigAlert(ctx context.Context, id string) (string, error) {
-	panic(fmt.Errorf("not implemented: DeleteGigAlert - deleteGigAlert"))
+	key, err := relay.KeyOf(id, typeGigAlert)
+	if err != nil {
+		return "", err
+	}
+	if _, err := r.ownGigAlert(ctx, key); err != nil {
+		return "", err
+	}
+	if err := r.Store.DeleteGigAlert(ctx, key); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
-func (r *mutationResolver) AckGigAlert(ctx context.Context, id string, cursor string) (*model.GigAlert, error) {
-	panic(fmt.Errorf("not implemented: AckGigAlert - ackGigAlert"))
+func (r *mutationResolver) AckGigAlert(ctx context.Context, id string, cursor string) (*db.GigAlert, error) {
+	key, err := relay.KeyOf(id, typeGigAlert)
+	if err != nil {
+		return nil, err
+	}
+	pos, err := decodeGigCursor(cursor, "cursor")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.ownGigAlert(ctx, key); err != nil {
+		return nil, err
+	}
+	return r.Store.AckGigAlert(ctx, key, pos)
 }
 
-func (r *queryResolver) GigAlerts(ctx context.Context) ([]*model.GigAlert, error) {
-	panic(fmt.Errorf("not implemented: GigAlerts - gigAlerts"))
+func (r *orderEventResolver) Cursor(ctx context.Context, obj *db.OrderEventRow) (string, error) {
+	return orderCursor(obj.Pos), nil
 }
 
-func (r *subscriptionResolver) GigPosted(ctx context.Context, filter *model.GigFilter, after *string) (<-chan *model.GigEvent, error) {
-	panic(fmt.Errorf("not implemented: GigPosted - gigPosted"))
+func (r *orderEventResolver) Kind(ctx context.Context, obj *db.OrderEventRow) (model.OrderEventKind, error) {
+	return model.OrderEventKind(obj.Kind), nil
 }
 
-func (r *subscriptionResolver) OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *model.OrderEvent, error) {
-	panic(fmt.Errorf("not implemented: OrderEvents - orderEvents"))
+func (r *orderEventResolver) Order(ctx context.Context, obj *db.OrderEventRow) (*market.Order, error) {
+	return r.Store.EventOrder(ctx, obj.OrderID)
 }
+
+func (r *orderEventResolver) Milestone(ctx context.Context, obj *db.OrderEventRow) (*market.Milestone, error) {
+	if obj.MilestoneID == nil {
+		return nil, nil
+	}
+	return r.Store.EventMilestone(ctx, *obj.MilestoneID)
+}
+
+func (r *orderEventResolver) Actor(ctx context.Context, obj *db.OrderEventRow) (*market.User, error) {
+	if obj.ActorID == nil {
+		return nil, nil
+	}
+	users, err := r.Store.UsersByID(ctx, []int64{*obj.ActorID})
+	if err != nil {
+		return nil, err
+	}
+	return users[*obj.ActorID], nil
+}
+
+func (r *orderEventResolver) At(ctx context.Context, obj *db.OrderEventRow) (*time.Time, error) {
+	return &obj.CreatedAt, nil
+}
+
+func (r *queryResolver) GigAlerts(ctx context.Context) ([]*db.GigAlert, error) {
+	v, err := access.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.GigAlertsByUser(ctx, v.UserID)
+}
+
+func (r *subscriptionResolver) GigPosted(ctx context.Context, filter *model.GigFilter, after *string) (<-chan *db.GigEventRow, error) {
+	if r.Feed == nil {
+		return nil, feedUnavailable
+	}
+	c, err := r.gigCriteria(ctx, filter, "filter")
+	if err != nil {
+		return nil, err
+	}
+	crit := nilIfEmpty(c)
+	sub := feed.Subscription[*db.GigEventRow]{
+		OnClose: func(reason error, last int64) { closedReason(ctx, reason, gigCursor(last)) },
+		Read: func(ctx context.Context, after, upTo int64, limit int) ([]*db.GigEventRow, error) {
+			return r.Store.GigEvents(ctx, crit, after, upTo, limit)
+		},
+	}
+	if crit != nil {
+		sub.Match = func(e *db.GigEventRow) bool { return crit.Match(e.Facts()) }
+	}
+	if after != nil {
+		pos, err := decodeGigCursor(*after, "after")
+		if err != nil {
+			return nil, err
+		}
+		sub.After = &pos
+	}
+	countSubscription(ctx)
+	return quietIfCancelled[*db.GigEventRow](ctx)(r.Feed.Gigs.Subscribe(ctx, sub))
+}
+
+func (r *subscriptionResolver) OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *db.OrderEventRow, error) {
+	if r.Feed == nil {
+		return nil, feedUnavailable
+	}
+	key, err := relay.KeyOf(orderID, typeOrder)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkOrderParticipant(ctx, key); err != nil {
+		return nil, err
+	}
+	sub := feed.Subscription[*db.OrderEventRow]{
+		Match:   func(e *db.OrderEventRow) bool { return e.OrderID == key },
+		OnClose: func(reason error, last int64) { closedReason(ctx, reason, orderCursor(last)) },
+		Read: func(ctx context.Context, after, upTo int64, limit int) ([]*db.OrderEventRow, error) {
+			return r.Store.OrderEvents(ctx, key, after, upTo, limit)
+		},
+	}
+	if after != nil {
+		pos, err := decodeOrderCursor(*after, "after")
+		if err != nil {
+			return nil, err
+		}
+		sub.After = &pos
+	}
+	countSubscription(ctx)
+	return quietIfCancelled[*db.OrderEventRow](ctx)(r.Feed.Orders.Subscribe(ctx, sub))
+}
+
+func (r *Resolver) GigAlert() graph.GigAlertResolver { return &gigAlertResolver{r} }
+
+func (r *Resolver) GigFilterSpec() graph.GigFilterSpecResolver { return &gigFilterSpecResolver{r} }
+
+func (r *Resolver) OrderEvent() graph.OrderEventResolver { return &orderEventResolver{r} }
+
+type (
+	gigAlertResolver      struct{ *Resolver }
+	gigFilterSpecResolver struct{ *Resolver }
+	orderEventResolver    struct{ *Resolver }
+)

@@ -40,6 +40,9 @@ func (r *freelancerConnectionResolver) TotalCount(ctx context.Context, obj *mode
 }
 
 func (r *freelancerSkillResolver) Skill(ctx context.Context, obj *market.FreelancerSkill) (*market.Skill, error) {
+	if obj.Skill != nil {
+		return obj.Skill, nil
+	}
 	return load(ctx, loaders(ctx).Skill, obj.SkillID)
 }
 

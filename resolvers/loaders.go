@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -12,12 +13,13 @@ import (
 	"github.com/gigraph/gigraph/market"
 )
 
-// loaderWait is how long a loader collects keys before it queries. The library default (16 ms)
-// would add that much latency to every nesting level; a millisecond is plenty for the resolvers of
-// one level to enqueue their keys.
-const loaderWait = time.Millisecond
+// DefaultLoaderWait is how long a loader collects keys before it queries. The library default
+// (16 ms) would add that much latency to every nesting level; a millisecond is plenty for the
+// resolvers of one level to enqueue their keys on an idle machine. On a saturated CPU a batch may
+// be cut in two, which costs a statement, never a wrong answer.
+const DefaultLoaderWait = time.Millisecond
 
-// Loaders batch and cache the reads of one GraphQL response. A new set is made for every response
+// Loaders batch the reads of one GraphQL response. A new set is made for every response
 // (see WithLoaders), so a subscription event never sees rows cached for an earlier one.
 type Loaders struct {
 	Skill            *dataloadgen.Loader[int64, *market.Skill]
@@ -43,47 +45,85 @@ type Loaders struct {
 	SkillProjectCount    *dataloadgen.Loader[int64, int]
 }
 
-func newLoaders(store *db.Store) *Loaders {
-	opt := dataloadgen.WithWait(loaderWait)
+func newLoaders(store *db.Store, wait time.Duration) *Loaders {
+	opt := loaderOptions(wait)
 	return &Loaders{
-		Skill:            dataloadgen.NewMappedLoader(store.SkillsByID, opt),
-		User:             dataloadgen.NewMappedLoader(store.UsersByID, opt),
-		Freelancer:       dataloadgen.NewMappedLoader(store.FreelancersByID, opt),
-		FreelancerByUser: dataloadgen.NewMappedLoader(store.FreelancersByUserID, opt),
-		Client:           dataloadgen.NewMappedLoader(store.ClientsByID, opt),
-		ClientByUser:     dataloadgen.NewMappedLoader(store.ClientsByUserID, opt),
-		Project:          dataloadgen.NewMappedLoader(store.ProjectsByID, opt),
+		Skill:            dataloadgen.NewMappedLoader(unique(store.SkillsByID), opt...),
+		User:             dataloadgen.NewMappedLoader(unique(store.UsersByID), opt...),
+		Freelancer:       dataloadgen.NewMappedLoader(unique(store.FreelancersByID), opt...),
+		FreelancerByUser: dataloadgen.NewMappedLoader(unique(store.FreelancersByUserID), opt...),
+		Client:           dataloadgen.NewMappedLoader(unique(store.ClientsByID), opt...),
+		ClientByUser:     dataloadgen.NewMappedLoader(unique(store.ClientsByUserID), opt...),
+		Project:          dataloadgen.NewMappedLoader(unique(store.ProjectsByID), opt...),
 
-		FreelancerSkills: dataloadgen.NewMappedLoader(store.FreelancerSkills, opt),
-		ProjectSkills:    dataloadgen.NewMappedLoader(store.ProjectSkills, opt),
+		FreelancerSkills: dataloadgen.NewMappedLoader(unique(store.FreelancerSkills), opt...),
+		ProjectSkills:    dataloadgen.NewMappedLoader(unique(store.ProjectSkills), opt...),
 
-		ClientProjects:   dataloadgen.NewMappedLoader(store.ClientProjects, opt),
-		SkillProjects:    dataloadgen.NewMappedLoader(store.SkillProjects, opt),
-		SkillFreelancers: dataloadgen.NewMappedLoader(store.SkillFreelancers, opt),
+		ClientProjects:   dataloadgen.NewMappedLoader(unique(store.ClientProjects), opt...),
+		SkillProjects:    dataloadgen.NewMappedLoader(unique(store.SkillProjects), opt...),
+		SkillFreelancers: dataloadgen.NewMappedLoader(unique(store.SkillFreelancers), opt...),
 
-		CompletedOrders:      dataloadgen.NewMappedLoader(store.CompletedOrderCounts, opt),
-		ClientProjectCount:   dataloadgen.NewMappedLoader(store.ClientProjectCounts, opt),
-		SkillFreelancerCount: dataloadgen.NewMappedLoader(store.SkillFreelancerCounts, opt),
-		SkillProjectCount:    dataloadgen.NewMappedLoader(store.SkillProjectCounts, opt),
+		CompletedOrders:      dataloadgen.NewMappedLoader(unique(store.CompletedOrderCounts), opt...),
+		ClientProjectCount:   dataloadgen.NewMappedLoader(unique(store.ClientProjectCounts), opt...),
+		SkillFreelancerCount: dataloadgen.NewMappedLoader(unique(store.SkillFreelancerCounts), opt...),
+		SkillProjectCount:    dataloadgen.NewMappedLoader(unique(store.SkillProjectCounts), opt...),
+	}
+}
+
+// loaderOptions batch without a cache. With a cache, a key seen at an earlier level of the query
+// resolves at once, so its branch runs ahead of its siblings and starts the next level's batch
+// alone: the next level then costs two statements instead of one, and the statement count of a
+// query would depend on which rows repeat. Without it, each level costs one statement per relation
+// whatever the data; a row that repeats across levels is read again within its level's statement.
+func loaderOptions(wait time.Duration) []dataloadgen.Option {
+	return []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithoutCache()}
+}
+
+// unique passes each key of a batch to the store once: without a cache a batch holds a key as
+// often as it was asked for (the same client behind many gigs).
+func unique[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error)) func(context.Context, []K) (map[K]V, error) {
+	return func(ctx context.Context, keys []K) (map[K]V, error) {
+		seen := make(map[K]struct{}, len(keys))
+		distinct := make([]K, 0, len(keys))
+		for _, k := range keys {
+			if _, ok := seen[k]; !ok {
+				seen[k] = struct{}{}
+				distinct = append(distinct, k)
+			}
+		}
+		return fetch(ctx, distinct)
 	}
 }
 
 type loadersKey struct{}
 
+// lazyLoaders makes a response's loaders on first use: a subscription event is a response of its
+// own for every subscriber, and most events need no loader at all.
+type lazyLoaders struct {
+	once  sync.Once
+	store *db.Store
+	wait  time.Duration
+	l     *Loaders
+}
+
 // WithLoaders is a gqlgen response middleware (srv.AroundResponses) that gives each response fresh
-// loaders.
-func WithLoaders(store *db.Store) graphql.ResponseMiddleware {
+// loaders, which wait the given time for keys (DefaultLoaderWait when zero).
+func WithLoaders(store *db.Store, wait time.Duration) graphql.ResponseMiddleware {
+	if wait <= 0 {
+		wait = DefaultLoaderWait
+	}
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		return next(context.WithValue(ctx, loadersKey{}, newLoaders(store)))
+		return next(context.WithValue(ctx, loadersKey{}, &lazyLoaders{store: store, wait: wait}))
 	}
 }
 
 func loaders(ctx context.Context) *Loaders {
-	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	lz, ok := ctx.Value(loadersKey{}).(*lazyLoaders)
 	if !ok {
 		panic("resolvers: no loaders in context; register WithLoaders with srv.AroundResponses")
 	}
-	return l
+	lz.once.Do(func() { lz.l = newLoaders(lz.store, lz.wait) })
+	return lz.l
 }
 
 // load reads one key through a loader; a key the store did not return is NOT_FOUND.

@@ -55,6 +55,8 @@ func (r *Resolver) loadNode(ctx context.Context, id string) (relay.Node, error) 
 		node, err = load(ctx, loaders(ctx).Client, key)
 	case typeProject:
 		node, err = load(ctx, loaders(ctx).Project, key)
+	case typeGigAlert:
+		node, err = r.readableGigAlert(ctx, key)
 	default:
 		return nil, nil
 	}

@@ -8,11 +8,14 @@ import (
 
 	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/feed"
 )
 
 // Resolver is the root resolver; it holds the dependencies every resolver shares.
 type Resolver struct {
 	Store *db.Store
+	// Feed serves the subscriptions; nil when the server runs without one.
+	Feed *feed.Feed
 	// SessionTTL is the lifetime of the tokens register and login issue.
 	SessionTTL time.Duration
 	// Passwords are the argon2id costs of new password hashes; zero means the defaults.

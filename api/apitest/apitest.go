@@ -18,6 +18,7 @@ import (
 	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/db/dbtest"
+	"github.com/gigraph/gigraph/feed"
 	"github.com/gigraph/gigraph/market"
 )
 
@@ -26,6 +27,8 @@ type Server struct {
 	URL   string
 	Store *db.Store
 	HTTP  *httptest.Server
+	// Feed is this server's own feed (listener and hubs), as each instance of a deployment has.
+	Feed *feed.Feed
 }
 
 // New starts the API on a fresh database with the given config and stops it when the test ends.
@@ -49,9 +52,20 @@ func NewWithStore(tb testing.TB, cfg api.Config, store *db.Store) *Server {
 	if cfg.RatePerToken.PerSecond == 0 {
 		cfg.RatePerToken.PerSecond = -1
 	}
+	if cfg.Feed == nil {
+		cfg.Feed = feed.New(store, log, feed.Options{})
+		if err := cfg.Feed.Start(context.Background()); err != nil {
+			tb.Fatalf("start feed: %v", err)
+		}
+		tb.Cleanup(cfg.Feed.Close)
+	}
 	ts := httptest.NewServer(api.New(cfg, store, log))
-	tb.Cleanup(ts.Close)
-	return &Server{URL: ts.URL, Store: store, HTTP: ts}
+	tb.Cleanup(func() {
+		// Hijacked WebSocket connections outlive ts.Close; end them first.
+		ts.CloseClientConnections()
+		ts.Close()
+	})
+	return &Server{URL: ts.URL, Store: store, HTTP: ts, Feed: cfg.Feed}
 }
 
 type testWriter struct{ tb testing.TB }

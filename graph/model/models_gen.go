@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/market"
 	"github.com/gigraph/gigraph/relay"
 )
@@ -80,7 +81,7 @@ type FreelancerFilter struct {
 	Skills []string `json:"skills,omitempty"`
 	// Freelancers who list at least one of these skills (slugs).
 	AnySkills []string `json:"anySkills,omitempty"`
-	// With `skills`/`anySkills`: the matching skills must be at least this level (1–5).
+	// With `skills`/`anySkills` (required with it): the matching skills must be at least this level (1–5).
 	MinLevel *int `json:"minLevel,omitempty"`
 	// Only freelancers living in these countries (ISO 3166-1 alpha-2).
 	Countries []string `json:"countries,omitempty"`
@@ -132,34 +133,6 @@ type FreelancerSkillInput struct {
 	Years int `json:"years"`
 }
 
-// A saved gig search whose digest collects the matching gigs since it was last acknowledged. Visible to its owner only.
-type GigAlert struct {
-	// The opaque global ID.
-	ID string `json:"id"`
-	// A name chosen by the owner.
-	Name string `json:"name"`
-	// What it matches.
-	Filter *GigFilterSpec `json:"filter"`
-	// How often the owner means to read it.
-	Cadence AlertCadence `json:"cadence"`
-	// The feed position acknowledged last; the digest starts after it.
-	Cursor string `json:"cursor"`
-	// Matching gigs posted after the acknowledged position, oldest first.
-	Digest *GigEventConnection `json:"digest"`
-	// When it was created.
-	CreatedAt time.Time `json:"createdAt"`
-}
-
-func (GigAlert) IsNode() {}
-
-// A gig appearing in the feed, at its position.
-type GigEvent struct {
-	// Opaque position in the feed: pass it as `after` to resume right behind this event.
-	Cursor string `json:"cursor"`
-	// The gig that was posted.
-	Project *market.Project `json:"project"`
-}
-
 // A page of gig events.
 type GigEventConnection struct {
 	// The events of this page with their cursors.
@@ -173,7 +146,7 @@ type GigEventEdge struct {
 	// Opaque feed position.
 	Cursor string `json:"cursor"`
 	// The event.
-	Node *GigEvent `json:"node"`
+	Node *db.GigEventRow `json:"node"`
 }
 
 // Which gigs a feed subscriber or alert wants. All conditions must hold.
@@ -192,24 +165,6 @@ type GigFilter struct {
 	RateType *market.RateType `json:"rateType,omitempty"`
 	// Only gigs with at least this budget (same currency only).
 	MinBudget *MoneyInput `json:"minBudget,omitempty"`
-}
-
-// The same filter, as stored on an alert.
-type GigFilterSpec struct {
-	// Any of these skills.
-	Skills []string `json:"skills"`
-	// All of these skills.
-	AllSkills []string `json:"allSkills"`
-	// Any of these categories.
-	Categories []market.SkillCategory `json:"categories"`
-	// Any of these countries.
-	Countries []string `json:"countries"`
-	// Remote only / on-site only / either (null).
-	Remote *bool `json:"remote,omitempty"`
-	// Only this rate type.
-	RateType *market.RateType `json:"rateType,omitempty"`
-	// Minimum budget.
-	MinBudget *market.Money `json:"minBudget,omitempty"`
 }
 
 // One bin of a histogram: rates in [lower, upper), the last bin closed.
@@ -297,22 +252,6 @@ type OrderEdge struct {
 	Cursor string `json:"cursor"`
 	// The order.
 	Node *market.Order `json:"node"`
-}
-
-// A change to an order, at its position in the order's event log.
-type OrderEvent struct {
-	// Opaque position: pass it as `after` to resume right behind this event.
-	Cursor string `json:"cursor"`
-	// What happened.
-	Kind OrderEventKind `json:"kind"`
-	// The order as it is now.
-	Order *market.Order `json:"order"`
-	// The milestone concerned, for milestone events.
-	Milestone *market.Milestone `json:"milestone,omitempty"`
-	// Who did it.
-	Actor *market.User `json:"actor,omitempty"`
-	// When it happened.
-	At time.Time `json:"at"`
 }
 
 // Which of the viewer's orders to list.

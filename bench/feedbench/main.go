@@ -1,0 +1,411 @@
+// Command feedbench measures the live gig feed of one server instance holding many WebSocket
+// subscribers: delivery latency from the posting transaction's commit to each client (p50, p99,
+// max) for gigs that match every subscriber, and the server process's memory per idle subscriber.
+//
+// It starts the server as a child process (so its memory is measured alone), opens the
+// subscribers over loopback with gorilla/websocket, posts gigs straight into the database and
+// times their arrival. It needs a PostgreSQL: run it under the embedded one:
+//
+//	go build -o /tmp/feedbench ./bench/feedbench && go run . postgres -- /tmp/feedbench --subscribers 10000
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	_ "net/http/pprof" // served only with FEEDBENCH_PPROF
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/gigraph/gigraph/api"
+	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/feed"
+	"github.com/gigraph/gigraph/feed/feedtest"
+)
+
+func main() {
+	if err := runMain(); err != nil {
+		fmt.Fprintln(os.Stderr, "feedbench:", err)
+		os.Exit(1)
+	}
+}
+
+func runMain() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, os.Args[1:])
+}
+
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("feedbench", flag.ContinueOnError)
+	dsn := fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL server (a fresh database is created on it)")
+	n := fs.Int("subscribers", 10000, "WebSocket subscribers to hold")
+	gigs := fs.Int("gigs", 20, "gigs to post (each matches every subscriber)")
+	serve := fs.String("serve", "", "internal: serve the API on the given database URL")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	raiseFileLimit()
+	if *serve != "" {
+		return serveChild(ctx, *serve)
+	}
+	if *dsn == "" {
+		return errors.New("no --database-url / DATABASE_URL")
+	}
+	url, name, err := freshDatabase(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer dropDatabase(*dsn, name)
+	store, err := db.Open(ctx, url, db.Options{MaxOpenConns: 4})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	var client int64
+	err = store.DB().GetContext(ctx, &client, `
+WITH u AS (INSERT INTO users (email, name, password_hash) VALUES ('bench@example.com', 'Bench', 'x') RETURNING id)
+INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE' FROM u RETURNING id`)
+	if err != nil {
+		return err
+	}
+
+	child, addr, err := startChild(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	time.Sleep(time.Second)
+	heap0, stack0, g0, err := stats(ctx, addr)
+	if err != nil {
+		return err
+	}
+	rss0 := rss(child.Process.Pid)
+
+	fmt.Printf("opening %d subscribers to %s …\n", *n, addr)
+	start := time.Now()
+	subs, err := openSubscribers(ctx, addr, *n)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, s := range subs {
+			_ = s.conn.Close()
+		}
+	}()
+	fmt.Printf("%d subscribers ready in %v\n", len(subs), time.Since(start).Round(time.Millisecond))
+	time.Sleep(3 * time.Second) // let the server settle (GC, idle sockets)
+	heap1, stack1, g1, err := stats(ctx, addr)
+	if err != nil {
+		return err
+	}
+	rss1 := rss(child.Process.Pid)
+
+	cpu0 := cpuTime(child.Process.Pid)
+	var lat []time.Duration
+	for g := range *gigs {
+		title := fmt.Sprintf("bench-%d", g)
+		var committed time.Time
+		err := store.InTx(ctx, func(tx *sqlx.Tx) error {
+			id, err := feedtest.InsertProject(ctx, tx, client, feedtest.Gig{Title: title})
+			if err != nil {
+				return err
+			}
+			return db.AppendGigEvent(ctx, tx, id)
+		})
+		committed = time.Now()
+		if err != nil {
+			return err
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for _, s := range subs {
+			select {
+			case at := <-s.got:
+				lat = append(lat, at.Sub(committed))
+			case <-time.After(time.Until(deadline)):
+				return fmt.Errorf("gig %d did not reach every subscriber within 30s", g)
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// Server CPU per delivery, independent of what else runs on the machine (the idle pauses
+	// between gigs cost next to nothing).
+	cpuPer := (cpuTime(child.Process.Pid) - cpu0) / time.Duration(len(lat))
+	slices.Sort(lat)
+	q := func(p float64) time.Duration {
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))].Round(100 * time.Microsecond)
+	}
+	fmt.Printf("delivery latency commit→client over %d deliveries (%d gigs × %d subscribers): p50 %v  p99 %v  max %v\n",
+		len(lat), *gigs, len(subs), q(0.50), q(0.99), lat[len(lat)-1].Round(100*time.Microsecond))
+	fmt.Printf("server CPU per delivery: %v (so one gig to all %d subscribers costs %v of CPU on the server)\n",
+		cpuPer.Round(100*time.Nanosecond), len(subs), (cpuPer * time.Duration(len(subs))).Round(time.Millisecond))
+	fmt.Printf("server memory (RSS): %.1f MiB idle without subscribers, %.1f MiB with %d idle subscribers: %.1f KiB per subscriber\n",
+		float64(rss0)/(1<<20), float64(rss1)/(1<<20), len(subs), float64(rss1-rss0)/float64(len(subs))/1024)
+	per := func(a, b uint64) float64 { return float64(b-a) / float64(len(subs)) / 1024 }
+	fmt.Printf("server live memory after GC per subscriber: heap %.1f KiB + goroutine stacks %.1f KiB = %.1f KiB (%.1f goroutines each)\n",
+		per(heap0, heap1), per(stack0, stack1), per(heap0+stack0, heap1+stack1), float64(g1-g0)/float64(len(subs)))
+	return nil
+}
+
+func stats(ctx context.Context, addr string) (heap, stack uint64, goroutines int, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/benchstats", nil)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer res.Body.Close()
+	_, err = fmt.Fscan(res.Body, &heap, &stack, &goroutines)
+	return heap, stack, goroutines, err
+}
+
+type subscriber struct {
+	conn *websocket.Conn
+	got  chan time.Time
+}
+
+func openSubscribers(ctx context.Context, addr string, n int) ([]*subscriber, error) {
+	subs := make([]*subscriber, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				s, err := subscribe(ctx, addr)
+				if err != nil {
+					select {
+					case errc <- fmt.Errorf("subscriber %d: %w", i, err):
+					default:
+					}
+					return
+				}
+				subs[i] = s
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return nil, err
+	default:
+	}
+	return subs, nil
+}
+
+func subscribe(ctx context.Context, addr string) (*subscriber, error) {
+	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024}
+	c, res, err := d.DialContext(ctx, "ws://"+addr+"/graphql", nil)
+	if res != nil && res.Body != nil {
+		_ = res.Body.Close()
+	}
+	if err != nil {
+		return nil, err
+	}
+	send := func(v any) error { return c.WriteJSON(v) }
+	if err := send(map[string]any{"type": "connection_init"}); err != nil {
+		return nil, err
+	}
+	payload, _ := json.Marshal(map[string]any{"query": `subscription { gigPosted { cursor project { title } } }`})
+	if err := send(map[string]any{"type": "subscribe", "id": "1", "payload": json.RawMessage(payload)}); err != nil {
+		return nil, err
+	}
+	if err := send(map[string]any{"type": "ping"}); err != nil {
+		return nil, err
+	}
+	// Wait for the pong: the subscription is registered by then.
+	for {
+		var m struct{ Type string }
+		_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		if err := c.ReadJSON(&m); err != nil {
+			return nil, err
+		}
+		if m.Type == "pong" {
+			break
+		}
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	s := &subscriber{conn: c, got: make(chan time.Time, 64)}
+	go func() {
+		for {
+			_, r, err := c.NextReader()
+			if err != nil {
+				return
+			}
+			at := time.Now()
+			var m struct{ Type string }
+			if json.NewDecoder(r).Decode(&m) == nil && m.Type == "next" {
+				s.got <- at
+			}
+		}
+	}()
+	return s, nil
+}
+
+// serveChild is the server process: the real API with its own feed.
+func serveChild(ctx context.Context, url string) error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	store, err := db.Open(ctx, url, db.DefaultOptions)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	f := feed.New(store, log, feed.Options{})
+	if err := f.Start(ctx); err != nil {
+		return err
+	}
+	defer f.Close()
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	if os.Getenv("FEEDBENCH_PPROF") != "" {
+		// Profiling on request only: go tool pprof http://$FEEDBENCH_PPROF/debug/pprof/profile
+		go func() { _ = http.ListenAndServe(os.Getenv("FEEDBENCH_PPROF"), nil) }() //nolint:gosec // local diagnostics
+	}
+	fmt.Println("listening", ln.Addr().String())
+	mux := http.NewServeMux()
+	// All subscribers come from one loopback address: rate limits off.
+	mux.Handle("/", api.New(api.Config{Env: "prod", Feed: f, RatePerAddress: api.RateLimit{PerSecond: -1}, RatePerToken: api.RateLimit{PerSecond: -1}}, store, log))
+	mux.HandleFunc("GET /benchstats", func(w http.ResponseWriter, _ *http.Request) {
+		// Steady-state live memory: a few collections (each may halve oversized idle goroutine
+		// stacks, as the periodic GC of a long-running server does) and memory returned to the
+		// OS, then heap in use plus goroutine stacks.
+		for range 4 {
+			runtime.GC()
+		}
+		debug.FreeOSMemory()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		fmt.Fprintf(w, "%d %d %d\n", m.HeapInuse, m.StackInuse, runtime.NumGoroutine())
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	err = srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func startChild(ctx context.Context, url string) (*exec.Cmd, string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, "", err
+	}
+	cmd := exec.CommandContext(ctx, exe, "--serve", url)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		_ = cmd.Process.Kill()
+		return nil, "", fmt.Errorf("server child: %w", err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return cmd, strings.TrimSpace(strings.TrimPrefix(line, "listening ")), nil
+}
+
+func freshDatabase(ctx context.Context, dsn string) (url, name string, err error) {
+	admin, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return "", "", err
+	}
+	defer admin.Close()
+	name = "gigraph_feedbench_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+		return "", "", err
+	}
+	i := strings.LastIndex(dsn, "/")
+	rest := ""
+	if j := strings.Index(dsn[i:], "?"); j >= 0 {
+		rest = dsn[i+j:]
+	}
+	return dsn[:i+1] + name + rest, name, nil
+}
+
+func dropDatabase(dsn, name string) {
+	admin, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return
+	}
+	defer admin.Close()
+	_, _ = admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+}
+
+// rss is the resident memory of a process in bytes.
+func rss(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// raiseFileLimit lifts the soft limit on open files to the hard one: every socket is a file.
+func raiseFileLimit() {
+	var l syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) == nil && l.Cur < l.Max {
+		l.Cur = l.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+	}
+	_ = runtime.GOMAXPROCS(0)
+}
+
+// cpuTime is the user+system CPU time a process has used.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) start after the last ')'.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // clock ticks (USER_HZ = 100)
+}

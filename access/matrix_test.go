@@ -7,15 +7,19 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/gigraph/gigraph/api"
 	"github.com/gigraph/gigraph/api/apitest"
+	"github.com/gigraph/gigraph/api/ws"
 	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/feed/feedtest"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/market"
 	"github.com/gigraph/gigraph/relay"
@@ -86,6 +90,9 @@ type accessCase struct {
 	ownFixture bool
 	// fresh gives each role a new session token, because the case ends it (logout).
 	fresh bool
+	// websocket runs the case as a subscription over graphql-transport-ws; the judged result is the
+	// first event after one is appended to the fixture's accepted order, or the operation's error.
+	websocket bool
 	// pending names work of another part of the system that the case waits for (see landed); until
 	// it has landed, the case is skipped but still covers its fields.
 	pending string
@@ -96,7 +103,6 @@ type accessCase struct {
 const (
 	ordersPending = "orders"     // order resolvers: marked by the idempotency_keys table
 	feedPending   = "gig alerts" // gig alert resolvers: marked by the gig_alerts table
-	wsPending     = "websocket"  // subscriptions: need a graphql-transport-ws client in this test
 )
 
 // landed reports whether the work a pending case waits for is in this build.
@@ -224,7 +230,10 @@ var accessMatrix = []accessCase{
 		want: map[role]string{anon: "null", stranger: "null", client: "*", freelancer: "null", admin: "*"},
 	},
 	{
-		name: "Subscription.orderEvents", covers: []string{"Subscription.orderEvents", "OrderEvent.*"}, pending: wsPending,
+		// Over WebSocket (graphql-transport-ws): each role subscribes, then an event is appended.
+		name: "Subscription.orderEvents", covers: []string{"Subscription.orderEvents", "OrderEvent.*"}, websocket: true,
+		doc:  `subscription($id: ID!) { orderEvents(orderId: $id) { cursor kind actor { name } } }`,
+		vars: byID(func(fx *fixture) string { return fx.orderID }), path: "orderEvents.kind",
 		want: map[role]string{anon: "!UNAUTHENTICATED", stranger: "!NOT_FOUND", client: "*", freelancer: "*", admin: "*"},
 	},
 
@@ -455,7 +464,12 @@ func TestAccessMatrix(t *testing.T) {
 					if c.vars != nil {
 						vars = c.vars(fx, r)
 					}
-					res := fx.client(t, r, c.fresh).Do(t, c.doc, vars)
+					var res *apitest.Response
+					if c.websocket {
+						res = fx.subscribe(t, r, c.doc, vars)
+					} else {
+						res = fx.client(t, r, c.fresh).Do(t, c.doc, vars)
+					}
 					judge(t, res, c.path, c.want[r])
 				})
 			}
@@ -548,6 +562,7 @@ type fixture struct {
 	projectID, openProjectID                  string
 	orderID, proposedOrderID                  string
 	milestoneID, pendingMilestoneID, ledgerID string
+	orderKey                                  int64
 	gigAlertID, gigCursor                     string
 }
 
@@ -605,7 +620,7 @@ func newFixture(t *testing.T) *fixture {
 
 	fx.clientID, fx.freelancerID = relay.ID("Client", c.ID), relay.ID("Freelancer", f.ID)
 	fx.projectID, fx.openProjectID = relay.ID("Project", p.ID), relay.ID("Project", p3.ID)
-	fx.orderID, fx.proposedOrderID = relay.ID("Order", orderID), relay.ID("Order", proposedID)
+	fx.orderID, fx.proposedOrderID, fx.orderKey = relay.ID("Order", orderID), relay.ID("Order", proposedID), orderID
 	fx.milestoneID, fx.pendingMilestoneID = relay.ID("Milestone", funded), relay.ID("Milestone", pending)
 	fx.ledgerID = relay.ID("LedgerEntry", ledger)
 	if fx.landed(t, feedPending) {
@@ -632,4 +647,56 @@ func (fx *fixture) client(t *testing.T, r role, fresh bool) *apitest.Client {
 		t.Fatal(err)
 	}
 	return fx.srv.As(token)
+}
+
+// subscribe runs a subscription as role r over graphql-transport-ws. After the server has answered
+// a ping sent behind the subscribe message, events are appended to the accepted order, one every
+// 200 ms (the subscription may go live a moment after the pong), until the first arrives. The
+// result is that event or the operation's error, shaped like an HTTP response.
+func (fx *fixture) subscribe(t *testing.T, r role, doc string, vars map[string]any) *apitest.Response {
+	t.Helper()
+	c := feedtest.Dial(t, fx.srv.URL, ws.TransportWS)
+	c.Init(fx.tokens[r]) // no token for anonymous
+	c.Subscribe("1", doc, vars)
+	c.Send(map[string]any{"type": "ping"})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	defer func() { close(stop); wg.Wait() }()
+	for {
+		m := c.Read(10 * time.Second)
+		res := &apitest.Response{}
+		switch m.Type {
+		case "pong":
+			wg.Go(func() {
+				tick := time.NewTicker(200 * time.Millisecond)
+				defer tick.Stop()
+				for {
+					err := fx.srv.Store.InTx(context.Background(), func(tx *sqlx.Tx) error {
+						return db.AppendOrderEvent(context.Background(), tx, db.OrderEvent{OrderID: fx.orderKey, Kind: "MILESTONE_SUBMITTED", ActorID: &fx.users[freelancer].ID})
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					select {
+					case <-stop:
+						return
+					case <-tick.C:
+					}
+				}
+			})
+		case "next":
+			if err := json.Unmarshal(m.Payload, res); err != nil {
+				t.Fatal(err)
+			}
+			return res
+		case "error":
+			if err := json.Unmarshal(m.Payload, &res.Errors); err != nil {
+				t.Fatal(err)
+			}
+			return res
+		default:
+			t.Fatalf("got %s %s", m.Type, m.Payload)
+		}
+	}
 }

@@ -69,6 +69,7 @@ type config struct {
 	ratePerToken     api.RateLimit
 	trustedProxies   []netip.Prefix
 	allowedOrigins   []string
+	rateMinPeople    int
 }
 
 // setting describes one flag and its environment variable for --help.
@@ -117,6 +118,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	intVar(&maxBody, "max-body-bytes", "GIGRAPH_MAX_BODY_BYTES", api.DefaultMaxBodyBytes, "largest accepted request body in bytes")
 	intVar(&c.parserTokens, "max-tokens", "GIGRAPH_MAX_TOKENS", api.DefaultParserTokenLimit, "largest GraphQL document in tokens")
 	intVar(&c.dbMaxConns, "db-max-conns", "GIGRAPH_DB_MAX_CONNS", db.DefaultOptions.MaxOpenConns, "database connection pool size")
+	intVar(&c.rateMinPeople, "rate-min-freelancers", "GIGRAPH_RATE_MIN_FREELANCERS", 5, "privacy threshold: agreed-rate groups with fewer distinct freelancers are suppressed")
 	durationVar(&c.statementTimeout, "statement-timeout", "GIGRAPH_STATEMENT_TIMEOUT", db.DefaultOptions.StatementTimeout, "PostgreSQL statement_timeout")
 	durationVar(&c.lockTimeout, "lock-timeout", "GIGRAPH_LOCK_TIMEOUT", db.DefaultOptions.LockTimeout, "PostgreSQL lock_timeout")
 	durationVar(&c.sessionTTL, "session-ttl", "GIGRAPH_SESSION_TTL", api.DefaultSessionTTL, "how long a login token works")
@@ -265,7 +267,8 @@ func serve(ctx context.Context, cfg *config, store *db.Store, log *slog.Logger) 
 		MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives, MaxCost: cfg.maxCost,
 		OperationTimeout: cfg.opTimeout, RatePerAddress: cfg.ratePerAddress, RatePerToken: cfg.ratePerToken,
 		TrustedProxies: cfg.trustedProxies, AllowedOrigins: cfg.allowedOrigins, Feed: gigFeed,
-		SessionTTL: cfg.sessionTTL,
+		SessionTTL:         cfg.sessionTTL,
+		RateMinFreelancers: cfg.rateMinPeople,
 	}, store, log)
 	srv := &http.Server{
 		Addr:              cfg.addr,

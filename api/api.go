@@ -60,6 +60,9 @@ type Config struct {
 	LoginLimits auth.LoginLimits
 	// ReadyChecks are run by /readyz besides the database ping (the feed adds its listener).
 	ReadyChecks []ReadyCheck
+	// RateMinFreelancers is the privacy threshold of agreed-rate statistics: groups with fewer
+	// distinct freelancers are suppressed (0: resolvers.DefaultRateMinFreelancers).
+	RateMinFreelancers int
 	// LoaderWait is how long dataloaders collect keys before they query (default
 	// resolvers.DefaultLoaderWait). Tests that count statements raise it so that batching does
 	// not depend on how busy the CPU is.
@@ -169,11 +172,12 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 
 func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.HandlerExtension) http.Handler {
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
-		Store:      store,
-		Feed:       cfg.Feed,
-		SessionTTL: cfg.SessionTTL,
-		Passwords:  cfg.PasswordParams,
-		Logins:     auth.NewLoginThrottle(cfg.LoginLimits),
+		Store:              store,
+		Feed:               cfg.Feed,
+		RateMinFreelancers: cfg.RateMinFreelancers,
+		SessionTTL:         cfg.SessionTTL,
+		Passwords:          cfg.PasswordParams,
+		Logins:             auth.NewLoginThrottle(cfg.LoginLimits),
 	}})
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv := handler.New(es)

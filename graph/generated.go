@@ -47,6 +47,7 @@ type ResolverRoot interface {
 	Project() ProjectResolver
 	ProjectConnection() ProjectConnectionResolver
 	Query() QueryResolver
+	RateStats() RateStatsResolver
 	Skill() SkillResolver
 	SkillConnection() SkillConnectionResolver
 	Subscription() SubscriptionResolver
@@ -450,13 +451,16 @@ type ProjectConnectionResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]relay.Node, error)
-	RateStats(ctx context.Context, source *model.RateSource, currency *string, filter *model.RateFilter, groupBy []model.RateDimension) ([]*model.RateStats, error)
+	RateStats(ctx context.Context, source *model.RateSource, currency *string, filter *model.RateFilter, groupBy []model.RateDimension) ([]*market.RateStats, error)
 	GigAlerts(ctx context.Context) ([]*db.GigAlert, error)
 	Freelancers(ctx context.Context, filter *model.FreelancerFilter, orderBy *model.FreelancerOrder, first *int, after *string, last *int, before *string) (*model.FreelancerConnection, error)
 	Orders(ctx context.Context, filter *model.OrderFilter, first *int, after *string, last *int, before *string) (*model.OrderConnection, error)
 	Projects(ctx context.Context, filter *model.ProjectFilter, orderBy *model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
 	Skills(ctx context.Context, filter *model.SkillFilter, first *int, after *string, last *int, before *string) (*model.SkillConnection, error)
 	Viewer(ctx context.Context) (*market.User, error)
+}
+type RateStatsResolver interface {
+	Histogram(ctx context.Context, obj *market.RateStats, bins *int) ([]*market.HistogramBin, error)
 }
 type SkillResolver interface {
 	ID(ctx context.Context, obj *market.Skill) (string, error)
@@ -1996,9 +2000,9 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../schema/analytics.graphqls", Input: `"Which daily rates to analyse."
 enum RateSource {
-  "Freelancers' asking daily rates (their profiles now)."
+  "Freelancers' asking daily rates (their profiles now), dated by the profile's last update. Public, never suppressed."
   ASKING
-  "Daily rates agreed in DAILY orders (accepted or completed)."
+  "Daily rates agreed in DAILY orders that were accepted or completed, dated by acceptance, with the project's skills and the freelancer's country and seniority. Groups with too few distinct freelancers are suppressed."
   AGREED
 }
 
@@ -2006,7 +2010,7 @@ enum RateSource {
 enum RateDimension {
   "By skill (a freelancer or order counts once in each of its skills)."
   SKILL
-  "By skill category."
+  "By skill category (a freelancer or order counts once in each category of its skills)."
   CATEGORY
   "By the freelancer's country."
   COUNTRY
@@ -2016,7 +2020,11 @@ enum RateDimension {
   MONTH
 }
 
-"Which rates to include. All conditions must hold."
+"""
+Which rates to include. All conditions must hold. ` + "`" + `skills` + "`" + ` and ` + "`" + `categories` + "`" + ` select the skills that
+count: a rate is included when its profile or project has at least one of them, and is then grouped
+only under those skills (once per group).
+"""
 input RateFilter {
   "Only these skills (slugs)."
   skills: [String!]
@@ -2026,9 +2034,9 @@ input RateFilter {
   countries: [String!]
   "Only these seniority levels."
   seniority: [Seniority!]
-  "Only from this date (inclusive)."
+  "Only from this date (inclusive, UTC): profile update date for ASKING, acceptance date for AGREED."
   from: Date
-  "Only up to this date (inclusive)."
+  "Only up to this date (inclusive, UTC)."
   to: Date
 }
 
@@ -2042,7 +2050,11 @@ type HistogramBin {
   count: Int!
 }
 
-"Daily-rate statistics of one group, in the requested currency."
+"""
+Daily-rate statistics of one group, in the requested currency. Percentiles are exactly PostgreSQL's
+` + "`" + `percentile_cont` + "`" + ` over the group's rates; they, the mean and the standard deviation are rounded to
+the currency's minor unit, half away from zero.
+"""
 type RateStats {
   "The group's skill, when grouped by SKILL."
   skill: Skill
@@ -2080,7 +2092,10 @@ type RateStats {
   p90: Decimal!
   "Rates matching this group's keys that were left out because they are in another currency."
   excludedOtherCurrency: Int!
-  "Equal-width histogram between min and max."
+  """
+  Equal-width histogram between min and max. Edges are whole minor units, so a range narrower than
+  ` + "`" + `bins` + "`" + ` minor units gets fewer bins (a single rate gets one).
+  """
   histogram("Number of bins, 1–100." bins: Int = 10): [HistogramBin!]!
 }
 
@@ -2088,12 +2103,14 @@ extend type Query {
   """
   Daily-rate statistics: count, min, max, mean, stddev, percentiles and histograms, grouped by any
   combination of dimensions. An empty ` + "`" + `groupBy` + "`" + ` gives one overall group. For AGREED rates, groups
-  with fewer distinct freelancers than the privacy threshold are left out.
+  with fewer distinct freelancers than the privacy threshold (5 by default) are left out. Groups
+  without any rate in ` + "`" + `currency` + "`" + ` are left out; groups are ordered by skill slug, category,
+  country, seniority and month.
   """
   rateStats(
     "Asking or agreed rates."
     source: RateSource = ASKING
-    "The currency to report in; rates in other currencies are left out and counted."
+    "The currency to report in (ISO 4217); rates in other currencies are not converted but left out, and counted per group."
     currency: String = "EUR"
     "Which rates."
     filter: RateFilter
@@ -6244,7 +6261,7 @@ func (ec *executionContext) fieldContext_GigFilterSpec_minBudget(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _HistogramBin_lower(ctx context.Context, field graphql.CollectedField, obj *model.HistogramBin) (ret graphql.Marshaler) {
+func (ec *executionContext) _HistogramBin_lower(ctx context.Context, field graphql.CollectedField, obj *market.HistogramBin) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6267,7 +6284,7 @@ func (ec *executionContext) fieldContext_HistogramBin_lower(_ context.Context, f
 	return graphql.NewScalarFieldContext("HistogramBin", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _HistogramBin_upper(ctx context.Context, field graphql.CollectedField, obj *model.HistogramBin) (ret graphql.Marshaler) {
+func (ec *executionContext) _HistogramBin_upper(ctx context.Context, field graphql.CollectedField, obj *market.HistogramBin) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6290,7 +6307,7 @@ func (ec *executionContext) fieldContext_HistogramBin_upper(_ context.Context, f
 	return graphql.NewScalarFieldContext("HistogramBin", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _HistogramBin_count(ctx context.Context, field graphql.CollectedField, obj *model.HistogramBin) (ret graphql.Marshaler) {
+func (ec *executionContext) _HistogramBin_count(ctx context.Context, field graphql.CollectedField, obj *market.HistogramBin) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9093,8 +9110,8 @@ func (ec *executionContext) _Query_rateStats(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().RateStats(ctx, fc.Args["source"].(*model.RateSource), fc.Args["currency"].(*string), fc.Args["filter"].(*model.RateFilter), fc.Args["groupBy"].([]model.RateDimension))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.RateStats) graphql.Marshaler {
-			return ec.marshalNRateStats2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐRateStatsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*market.RateStats) graphql.Marshaler {
+			return ec.marshalNRateStats2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐRateStatsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9440,7 +9457,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _RateStats_skill(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_skill(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9472,7 +9489,7 @@ func (ec *executionContext) fieldContext_RateStats_skill(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _RateStats_category(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_category(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9495,7 +9512,7 @@ func (ec *executionContext) fieldContext_RateStats_category(_ context.Context, f
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type SkillCategory does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_country(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_country(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9518,7 +9535,7 @@ func (ec *executionContext) fieldContext_RateStats_country(_ context.Context, fi
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_seniority(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_seniority(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9541,7 +9558,7 @@ func (ec *executionContext) fieldContext_RateStats_seniority(_ context.Context, 
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Seniority does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_month(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_month(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9564,7 +9581,7 @@ func (ec *executionContext) fieldContext_RateStats_month(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_currency(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_currency(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9587,7 +9604,7 @@ func (ec *executionContext) fieldContext_RateStats_currency(_ context.Context, f
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_count(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_count(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9610,7 +9627,7 @@ func (ec *executionContext) fieldContext_RateStats_count(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_freelancers(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_freelancers(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9633,7 +9650,7 @@ func (ec *executionContext) fieldContext_RateStats_freelancers(_ context.Context
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_min(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_min(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9656,7 +9673,7 @@ func (ec *executionContext) fieldContext_RateStats_min(_ context.Context, field 
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_max(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_max(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9679,7 +9696,7 @@ func (ec *executionContext) fieldContext_RateStats_max(_ context.Context, field 
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_mean(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_mean(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9702,7 +9719,7 @@ func (ec *executionContext) fieldContext_RateStats_mean(_ context.Context, field
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_stddev(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_stddev(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9725,7 +9742,7 @@ func (ec *executionContext) fieldContext_RateStats_stddev(_ context.Context, fie
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_p10(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_p10(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9748,7 +9765,7 @@ func (ec *executionContext) fieldContext_RateStats_p10(_ context.Context, field 
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_p25(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_p25(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9771,7 +9788,7 @@ func (ec *executionContext) fieldContext_RateStats_p25(_ context.Context, field 
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_median(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_median(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9794,7 +9811,7 @@ func (ec *executionContext) fieldContext_RateStats_median(_ context.Context, fie
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_p75(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_p75(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9817,7 +9834,7 @@ func (ec *executionContext) fieldContext_RateStats_p75(_ context.Context, field 
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_p90(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_p90(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9840,7 +9857,7 @@ func (ec *executionContext) fieldContext_RateStats_p90(_ context.Context, field 
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_excludedOtherCurrency(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_excludedOtherCurrency(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9863,7 +9880,7 @@ func (ec *executionContext) fieldContext_RateStats_excludedOtherCurrency(_ conte
 	return graphql.NewScalarFieldContext("RateStats", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _RateStats_histogram(ctx context.Context, field graphql.CollectedField, obj *model.RateStats) (ret graphql.Marshaler) {
+func (ec *executionContext) _RateStats_histogram(ctx context.Context, field graphql.CollectedField, obj *market.RateStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9872,11 +9889,12 @@ func (ec *executionContext) _RateStats_histogram(ctx context.Context, field grap
 			return ec.fieldContext_RateStats_histogram(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Histogram, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RateStats().Histogram(ctx, obj, fc.Args["bins"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.HistogramBin) graphql.Marshaler {
-			return ec.marshalNHistogramBin2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐHistogramBinᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*market.HistogramBin) graphql.Marshaler {
+			return ec.marshalNHistogramBin2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐHistogramBinᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9886,8 +9904,8 @@ func (ec *executionContext) fieldContext_RateStats_histogram(ctx context.Context
 	fc = &graphql.FieldContext{
 		Object:     "RateStats",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_HistogramBin(ctx, field)
 		},
@@ -13950,7 +13968,7 @@ func (ec *executionContext) _GigFilterSpec(ctx context.Context, sel ast.Selectio
 
 var histogramBinImplementors = []string{"HistogramBin"}
 
-func (ec *executionContext) _HistogramBin(ctx context.Context, sel ast.SelectionSet, obj *model.HistogramBin) graphql.Marshaler {
+func (ec *executionContext) _HistogramBin(ctx context.Context, sel ast.SelectionSet, obj *market.HistogramBin) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, histogramBinImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -15891,7 +15909,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 var rateStatsImplementors = []string{"RateStats"}
 
-func (ec *executionContext) _RateStats(ctx context.Context, sel ast.SelectionSet, obj *model.RateStats) graphql.Marshaler {
+func (ec *executionContext) _RateStats(ctx context.Context, sel ast.SelectionSet, obj *market.RateStats) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, rateStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -15904,98 +15922,131 @@ func (ec *executionContext) _RateStats(ctx context.Context, sel ast.SelectionSet
 		case "skill":
 			out.Values[i] = ec._RateStats_skill(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
 			out.Values[i] = ec._RateStats_category(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "country":
 			out.Values[i] = ec._RateStats_country(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "seniority":
 			out.Values[i] = ec._RateStats_seniority(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "month":
 			out.Values[i] = ec._RateStats_month(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currency":
 			out.Values[i] = ec._RateStats_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "count":
 			out.Values[i] = ec._RateStats_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "freelancers":
 			out.Values[i] = ec._RateStats_freelancers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "min":
 			out.Values[i] = ec._RateStats_min(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "max":
 			out.Values[i] = ec._RateStats_max(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "mean":
 			out.Values[i] = ec._RateStats_mean(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stddev":
 			out.Values[i] = ec._RateStats_stddev(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "p10":
 			out.Values[i] = ec._RateStats_p10(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "p25":
 			out.Values[i] = ec._RateStats_p25(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "median":
 			out.Values[i] = ec._RateStats_median(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "p75":
 			out.Values[i] = ec._RateStats_p75(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "p90":
 			out.Values[i] = ec._RateStats_p90(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "excludedOtherCurrency":
 			out.Values[i] = ec._RateStats_excludedOtherCurrency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "histogram":
-			out.Values[i] = ec._RateStats_histogram(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RateStats_histogram(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17214,11 +17265,11 @@ func (ec *executionContext) marshalNGigFilterSpec2ᚖgithubᚗcomᚋgigraphᚋgi
 	return ec._GigFilterSpec(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNHistogramBin2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐHistogramBinᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HistogramBin) graphql.Marshaler {
+func (ec *executionContext) marshalNHistogramBin2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐHistogramBinᚄ(ctx context.Context, sel ast.SelectionSet, v []*market.HistogramBin) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNHistogramBin2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐHistogramBin(ctx, sel, v[i])
+		return ec.marshalNHistogramBin2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐHistogramBin(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17230,7 +17281,7 @@ func (ec *executionContext) marshalNHistogramBin2ᚕᚖgithubᚗcomᚋgigraphᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNHistogramBin2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐHistogramBin(ctx context.Context, sel ast.SelectionSet, v *model.HistogramBin) graphql.Marshaler {
+func (ec *executionContext) marshalNHistogramBin2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐHistogramBin(ctx context.Context, sel ast.SelectionSet, v *market.HistogramBin) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -17603,11 +17654,11 @@ func (ec *executionContext) marshalNRateDimension2githubᚗcomᚋgigraphᚋgigra
 	return v
 }
 
-func (ec *executionContext) marshalNRateStats2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐRateStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RateStats) graphql.Marshaler {
+func (ec *executionContext) marshalNRateStats2ᚕᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐRateStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*market.RateStats) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 100, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRateStats2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐRateStats(ctx, sel, v[i])
+		return ec.marshalNRateStats2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐRateStats(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17619,7 +17670,7 @@ func (ec *executionContext) marshalNRateStats2ᚕᚖgithubᚗcomᚋgigraphᚋgig
 	return ret
 }
 
-func (ec *executionContext) marshalNRateStats2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋgraphᚋmodelᚐRateStats(ctx context.Context, sel ast.SelectionSet, v *model.RateStats) graphql.Marshaler {
+func (ec *executionContext) marshalNRateStats2ᚖgithubᚗcomᚋgigraphᚋgigraphᚋmarketᚐRateStats(ctx context.Context, sel ast.SelectionSet, v *market.RateStats) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

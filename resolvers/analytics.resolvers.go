@@ -7,11 +7,51 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
+	"slices"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/gigraph/gigraph/db"
+	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
+	"github.com/gigraph/gigraph/market"
 )
 
-func (r *queryResolver) RateStats(ctx context.Context, source *model.RateSource, currency *string, filter *model.RateFilter, groupBy []model.RateDimension) ([]*model.RateStats, error) {
-	panic(fmt.Errorf("not implemented: RateStats - rateStats"))
+func (r *queryResolver) RateStats(ctx context.Context, source *model.RateSource, currency *string, filter *model.RateFilter, groupBy []model.RateDimension) ([]*market.RateStats, error) {
+	q, err := rateQuery(source, currency, filter, groupBy)
+	if err != nil {
+		return nil, err
+	}
+	if q.Source == db.RateAgreed {
+		q.MinFreelancers = r.rateMinFreelancers()
+	}
+	q.WithRates = slices.Contains(graphql.CollectAllFields(ctx), "histogram")
+	groups, err := r.Store.RateStats(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*market.RateStats, len(groups))
+	for i := range groups {
+		out[i] = rateStats(&groups[i], q.Currency)
+	}
+	return out, nil
 }
+
+func (r *rateStatsResolver) Histogram(ctx context.Context, obj *market.RateStats, bins *int) ([]*market.HistogramBin, error) {
+	n := 10
+	if bins != nil {
+		n = *bins
+	}
+	if n < 1 || n > 100 {
+		return nil, market.InvalidInput("bins", "bins must be between 1 and 100, got %d", n)
+	}
+	hist := market.Histogram(obj.Rates, obj.Counts, n, obj.Currency)
+	out := make([]*market.HistogramBin, len(hist))
+	for i := range hist {
+		out[i] = &hist[i]
+	}
+	return out, nil
+}
+
+func (r *Resolver) RateStats() graph.RateStatsResolver { return &rateStatsResolver{r} }
+
+type rateStatsResolver struct{ *Resolver }

@@ -14,6 +14,8 @@ import (
 // Resolver is the root resolver; it holds the dependencies every resolver shares.
 type Resolver struct {
 	Store *db.Store
+	// RateMinFreelancers is the privacy threshold of agreed-rate statistics (0: the default, 5).
+	RateMinFreelancers int
 	// Feed serves the subscriptions; nil when the server runs without one.
 	Feed *feed.Feed
 	// SessionTTL is the lifetime of the tokens register and login issue.

@@ -116,6 +116,10 @@ func Reset(ctx context.Context, conn *sqlx.DB) error {
 	if _, err := tx.ExecContext(ctx, `ALTER SEQUENCE ledger_transfer_seq RESTART`); err != nil {
 		return err
 	}
+	// TRUNCATE fires no row triggers: empty the rate-analytics rollup the same way.
+	if _, err := tx.ExecContext(ctx, `SELECT rate_rebuild()`); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 

@@ -42,6 +42,10 @@ func (w *writer) load(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
 		return err
 	}
+	// The rate-analytics rollup is rebuilt once below instead of synced per COPY batch.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL gigraph.rates_deferred = on`); err != nil {
+		return err
+	}
 	// The balance trigger checks each row's transfer at commit: millions of single-transfer
 	// queries at benchmark size. The same rule is checked once over the whole ledger instead.
 	if _, err := tx.ExecContext(ctx, `ALTER TABLE ledger_entries DISABLE TRIGGER ledger_transfer_balances`); err != nil {
@@ -77,6 +81,9 @@ func (w *writer) load(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	}
 	if _, err := tx.ExecContext(ctx, `ALTER TABLE ledger_entries ENABLE TRIGGER ledger_transfer_balances`); err != nil {
 		return err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT rate_rebuild()`); err != nil {
+		return fmt.Errorf("rebuild rate rollup: %w", err)
 	}
 	// Fresh statistics, so the first queries on the new data get good plans. ANALYZE counts the
 	// rows this transaction wrote, and its results become visible with them at commit.

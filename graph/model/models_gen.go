@@ -167,16 +167,6 @@ type GigFilter struct {
 	MinBudget *MoneyInput `json:"minBudget,omitempty"`
 }
 
-// One bin of a histogram: rates in [lower, upper), the last bin closed.
-type HistogramBin struct {
-	// Lower edge, inclusive.
-	Lower market.Decimal `json:"lower"`
-	// Upper edge, exclusive (inclusive for the last bin).
-	Upper market.Decimal `json:"upper"`
-	// How many rates fall into it.
-	Count int `json:"count"`
-}
-
 // One side of a double-entry money movement. Entries are never changed or deleted.
 type LedgerEntry struct {
 	// The opaque global ID.
@@ -358,7 +348,9 @@ type ProjectOrder struct {
 type Query struct {
 }
 
-// Which rates to include. All conditions must hold.
+// Which rates to include. All conditions must hold. `skills` and `categories` select the skills that
+// count: a rate is included when its profile or project has at least one of them, and is then grouped
+// only under those skills (once per group).
 type RateFilter struct {
 	// Only these skills (slugs).
 	Skills []string `json:"skills,omitempty"`
@@ -368,9 +360,9 @@ type RateFilter struct {
 	Countries []string `json:"countries,omitempty"`
 	// Only these seniority levels.
 	Seniority []market.Seniority `json:"seniority,omitempty"`
-	// Only from this date (inclusive).
+	// Only from this date (inclusive, UTC): profile update date for ASKING, acceptance date for AGREED.
 	From *market.Date `json:"from,omitempty"`
-	// Only up to this date (inclusive).
+	// Only up to this date (inclusive, UTC).
 	To *market.Date `json:"to,omitempty"`
 }
 
@@ -382,48 +374,6 @@ type RateRangeInput struct {
 	Max *market.Decimal `json:"max,omitempty"`
 	// The currency of `min` and `max`; only rates in this currency match (default EUR).
 	Currency *string `json:"currency,omitempty"`
-}
-
-// Daily-rate statistics of one group, in the requested currency.
-type RateStats struct {
-	// The group's skill, when grouped by SKILL.
-	Skill *market.Skill `json:"skill,omitempty"`
-	// The group's category, when grouped by CATEGORY.
-	Category *market.SkillCategory `json:"category,omitempty"`
-	// The group's country, when grouped by COUNTRY.
-	Country *string `json:"country,omitempty"`
-	// The group's seniority, when grouped by SENIORITY.
-	Seniority *market.Seniority `json:"seniority,omitempty"`
-	// The group's month (first day of it), when grouped by MONTH.
-	Month *market.Date `json:"month,omitempty"`
-	// The currency of every amount below.
-	Currency string `json:"currency"`
-	// How many rates are in the group.
-	Count int `json:"count"`
-	// How many distinct freelancers the rates come from.
-	Freelancers int `json:"freelancers"`
-	// Lowest rate.
-	Min market.Decimal `json:"min"`
-	// Highest rate.
-	Max market.Decimal `json:"max"`
-	// Arithmetic mean.
-	Mean market.Decimal `json:"mean"`
-	// Population standard deviation.
-	Stddev market.Decimal `json:"stddev"`
-	// 10th percentile (continuous, as PostgreSQL's percentile_cont).
-	P10 market.Decimal `json:"p10"`
-	// 25th percentile.
-	P25 market.Decimal `json:"p25"`
-	// Median.
-	Median market.Decimal `json:"median"`
-	// 75th percentile.
-	P75 market.Decimal `json:"p75"`
-	// 90th percentile.
-	P90 market.Decimal `json:"p90"`
-	// Rates matching this group's keys that were left out because they are in another currency.
-	ExcludedOtherCurrency int `json:"excludedOtherCurrency"`
-	// Equal-width histogram between min and max.
-	Histogram []*HistogramBin `json:"histogram"`
 }
 
 // A new account.
@@ -934,7 +884,7 @@ type RateDimension string
 const (
 	// By skill (a freelancer or order counts once in each of its skills).
 	RateDimensionSkill RateDimension = "SKILL"
-	// By skill category.
+	// By skill category (a freelancer or order counts once in each category of its skills).
 	RateDimensionCategory RateDimension = "CATEGORY"
 	// By the freelancer's country.
 	RateDimensionCountry RateDimension = "COUNTRY"
@@ -999,9 +949,9 @@ func (e RateDimension) MarshalJSON() ([]byte, error) {
 type RateSource string
 
 const (
-	// Freelancers' asking daily rates (their profiles now).
+	// Freelancers' asking daily rates (their profiles now), dated by the profile's last update. Public, never suppressed.
 	RateSourceAsking RateSource = "ASKING"
-	// Daily rates agreed in DAILY orders (accepted or completed).
+	// Daily rates agreed in DAILY orders that were accepted or completed, dated by acceptance, with the project's skills and the freelancer's country and seniority. Groups with too few distinct freelancers are suppressed.
 	RateSourceAgreed RateSource = "AGREED"
 )
 

@@ -1,0 +1,597 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/gigraph/gigraph/market"
+)
+
+// Rate sources and dimensions, spelled as in the API and in the rollup tables.
+const (
+	RateAsking = "ASKING"
+	RateAgreed = "AGREED"
+
+	DimSkill     = "SKILL"
+	DimCategory  = "CATEGORY"
+	DimCountry   = "COUNTRY"
+	DimSeniority = "SENIORITY"
+	DimMonth     = "MONTH"
+)
+
+// RatePercentiles are the percentiles every rate group reports, in this order.
+var RatePercentiles = [5]float64{0.1, 0.25, 0.5, 0.75, 0.9}
+
+// RateQuery asks for daily-rate statistics. Zero filter fields select everything.
+type RateQuery struct {
+	Source     string // RateAsking or RateAgreed
+	Currency   string // only rates in this currency are counted; others are reported as excluded
+	Skills     []string
+	Categories []market.SkillCategory
+	Countries  []string
+	Seniority  []market.Seniority
+	From, To   *time.Time // calendar dates, inclusive
+	GroupBy    []string   // Dim* values
+	// MinFreelancers suppresses groups whose rates come from fewer distinct freelancers.
+	MinFreelancers int
+	// WithRates fills RateGroup.Rates and Counts (for histograms).
+	WithRates bool
+}
+
+// RateGroup is the statistics of one group. Amounts are minor units of the query's currency.
+type RateGroup struct {
+	Skill     *market.Skill
+	Category  *market.SkillCategory
+	Country   *string
+	Seniority *market.Seniority
+	Month     *time.Time
+
+	Count       int64
+	Freelancers int64
+	// Excluded counts the rates with this group's keys in other currencies.
+	Excluded int64
+	Min, Max int64
+	// Mean and Stddev (population) are rounded half away from zero to whole minor units, exactly
+	// (integer arithmetic on the sums, no float).
+	Mean, Stddev int64
+	// Percentiles are exactly what percentile_cont returns on the group's rows (float8), in the
+	// order of RatePercentiles, before any rounding.
+	Percentiles [5]float64
+	// Rates are the group's distinct rates in ascending order and Counts how often each occurs.
+	Rates, Counts []int64
+}
+
+// Rollup levels, from the smallest to the most detailed table.
+const (
+	levelFacet = iota // rate_facet_cells / rate_facet_counts: all time, by facet only
+	levelDim          // rate_dim_cells / rate_dim_counts: all time, by facet, country, seniority
+	levelMonth        // rate_month_cells / rate_month_counts: by facet and month
+	levelCube         // rate_cells / rate_people: by facet, month, country, seniority
+	levelItems        // rate_items: one row per asking profile or agreed order
+)
+
+// ratePlan is how a query is answered: from which level, which facets, and how a facet maps to
+// the group's skill or category.
+type ratePlan struct {
+	level int
+	// facets selects facet values (nil: the condition facetCond alone).
+	facets    []int64
+	facetCond string
+	// joinSkill groups items by the category of their matching skills (only at levelItems).
+	joinSkill bool
+	// anyOf narrows items to those carrying one of these facets (GIN index), at levelItems.
+	anyOf []int64
+}
+
+func categoryFacet(c market.SkillCategory) int64 {
+	return -int64(slices.Index(market.SkillCategories, c) + 1)
+}
+
+// RateStats computes daily-rate statistics. Percentiles equal percentile_cont over the
+// matching rows; see RateGroup for rounding. Returns BAD_USER_INPUT for an unknown skill slug.
+func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error) {
+	var all []market.Skill
+	if err := sqlx.SelectContext(ctx, s.db, &all, `SELECT `+skillColumns+` FROM skills`); err != nil {
+		return nil, err
+	}
+	skillByID := make(map[int64]*market.Skill, len(all))
+	skillBySlug := make(map[string]*market.Skill, len(all))
+	for i := range all {
+		skillByID[all[i].ID] = &all[i]
+		skillBySlug[all[i].Slug] = &all[i]
+	}
+	for _, slug := range q.Skills {
+		if skillBySlug[slug] == nil {
+			return nil, market.InvalidInput("filter.skills", "unknown skill %q", slug)
+		}
+	}
+	grouped := func(d string) bool { return slices.Contains(q.GroupBy, d) }
+
+	// The skills that pass the skill and category filters (nil when neither is set).
+	var passing []int64
+	skillFiltered := len(q.Skills) > 0 || len(q.Categories) > 0
+	if skillFiltered {
+		for _, sk := range all {
+			if (len(q.Skills) == 0 || slices.Contains(q.Skills, sk.Slug)) &&
+				(len(q.Categories) == 0 || slices.Contains(q.Categories, sk.Category)) {
+				passing = append(passing, sk.ID)
+			}
+		}
+		if len(passing) == 0 {
+			return nil, nil
+		}
+		slices.Sort(passing)
+	}
+
+	// A rollup answers exactly when each group is one facet; otherwise the items are read.
+	p := ratePlan{level: levelFacet}
+	switch {
+	case grouped(DimSkill):
+		if skillFiltered {
+			p.facets = passing
+		} else {
+			p.facetCond = "> 0"
+		}
+	case grouped(DimCategory):
+		if len(q.Skills) == 0 {
+			cats := q.Categories
+			if len(cats) == 0 {
+				cats = market.SkillCategories
+			}
+			for _, c := range cats {
+				p.facets = append(p.facets, categoryFacet(c))
+			}
+		} else {
+			p.level, p.facets, p.joinSkill, p.anyOf = levelItems, passing, true, passing
+		}
+	default:
+		switch {
+		case !skillFiltered:
+			p.facets = []int64{0}
+		case len(q.Skills) == 0 && len(q.Categories) == 1:
+			p.facets = []int64{categoryFacet(q.Categories[0])}
+		case len(passing) == 1:
+			p.facets = passing
+		default:
+			p.level, p.facets, p.anyOf = levelItems, passing, passing
+		}
+	}
+	monthAligned := (q.From == nil || q.From.Day() == 1) && (q.To == nil || q.To.AddDate(0, 0, 1).Day() == 1)
+	if p.level < levelItems && !monthAligned {
+		p.level = levelItems
+		p.anyOf = nil
+	}
+	if p.level == levelFacet && (grouped(DimCountry) || grouped(DimSeniority) || len(q.Countries) > 0 || len(q.Seniority) > 0) {
+		p.level = levelDim
+	}
+	if p.level < levelMonth && (grouped(DimMonth) || q.From != nil || q.To != nil) {
+		// Distinct freelancers add up over months only when each month is its own group.
+		p.level = levelCube
+		if grouped(DimMonth) && !grouped(DimCountry) && !grouped(DimSeniority) &&
+			len(q.Countries) == 0 && len(q.Seniority) == 0 {
+			p.level = levelMonth
+		}
+	}
+
+	keyed := func(facet *int64, country, senior *string, month *time.Time) RateGroup {
+		var g RateGroup
+		if facet != nil {
+			if *facet > 0 {
+				sk := skillByID[*facet]
+				if grouped(DimSkill) {
+					g.Skill = sk
+				}
+				if grouped(DimCategory) && sk != nil {
+					g.Category = &sk.Category
+				}
+			} else if *facet < 0 {
+				c := market.SkillCategories[-*facet-1]
+				g.Category = &c
+			}
+		}
+		g.Country, g.Month = country, month
+		if senior != nil {
+			sn := market.Seniority(*senior)
+			g.Seniority = &sn
+		}
+		return g
+	}
+	var out []RateGroup
+	if p.level <= levelMonth {
+		var err error
+		if out, err = s.rateCounterGroups(ctx, q, p, grouped, keyed); err != nil {
+			return nil, err
+		}
+	} else {
+		query, args := rateSQL(q, p, grouped)
+		var err error
+		if out, err = s.mergeRateGroups(ctx, q, grouped, keyed, query, args); err != nil {
+			return nil, err
+		}
+	}
+	if !q.WithRates {
+		for i := range out {
+			out[i].Rates, out[i].Counts = nil, nil
+		}
+	}
+	sortRateGroups(out)
+	return out, nil
+}
+
+// rateCounterGroups answers from the all-time tables: the frequency rows of the query's
+// currency, and per group the distinct freelancers and the rates in other currencies, read from
+// counters (distinct freelancers add up over countries and seniorities: each freelancer has one).
+func (s *Store) rateCounterGroups(ctx context.Context, q RateQuery, p ratePlan, grouped func(string) bool,
+	keyed func(*int64, *string, *string, *time.Time) RateGroup) ([]RateGroup, error) {
+	cells, counts := "rate_facet_cells", "rate_facet_counts"
+	switch p.level {
+	case levelDim:
+		cells, counts = "rate_dim_cells", "rate_dim_counts"
+	case levelMonth:
+		cells, counts = "rate_month_cells", "rate_month_counts"
+	}
+	args := []any{q.Source, q.Currency}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + itoa(len(args))
+	}
+	cond := "facet " + p.facetCond
+	if p.facets != nil {
+		cond = "facet = ANY(" + arg(pq.Array(p.facets)) + ")"
+	}
+	if len(q.Countries) > 0 {
+		cond += " AND country = ANY(" + arg(pq.Array(q.Countries)) + ")"
+	}
+	if len(q.Seniority) > 0 {
+		ss := make([]string, len(q.Seniority))
+		for i, sn := range q.Seniority {
+			ss[i] = string(sn)
+		}
+		cond += " AND seniority = ANY(" + arg(pq.Array(ss)) + ")"
+	}
+	if q.From != nil {
+		cond += " AND month >= " + arg(q.From.Format(time.DateOnly)) + "::date"
+	}
+	if q.To != nil {
+		cond += " AND month <= " + arg(q.To.Format(time.DateOnly)) + "::date"
+	}
+	keys := "facet, NULL::text, NULL::text, NULL::date"
+	switch p.level {
+	case levelDim:
+		keys = "facet, " + map[bool]string{true: "country", false: "NULL::text"}[grouped(DimCountry)] +
+			", " + map[bool]string{true: "seniority", false: "NULL::text"}[grouped(DimSeniority)] + ", NULL::date"
+	case levelMonth:
+		keys = "facet, NULL::text, NULL::text, month"
+	}
+	// Each (facet[, country, seniority | month], rate) is one row already; at the dim level rows of
+	// the countries or seniorities not grouped by are added up first.
+	freqSQL := `SELECT ` + keys + `, rate, n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond
+	if p.level == levelDim && (!grouped(DimCountry) || !grouped(DimSeniority)) {
+		freqSQL = `SELECT ` + keys + `, rate, sum(n)::bigint AS n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond +
+			` GROUP BY 1, 2, 3, 4, 5`
+	}
+	query := `SELECT f.facet, f.country, f.seniority, f.month, array_agg(rate ORDER BY rate), array_agg(n ORDER BY rate), 0::bigint, 0::bigint
+  FROM (` + freqSQL + `) AS f (facet, country, seniority, month, rate, n) GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currency = $2), 0)::bigint,
+       coalesce(sum(n) FILTER (WHERE currency <> $2), 0)::bigint
+  FROM ` + counts + ` WHERE source = $1 AND ` + cond + ` GROUP BY 1, 2, 3, 4`
+	return s.mergeRateGroups(ctx, q, grouped, keyed, query, args)
+}
+
+// mergeRateGroups runs a rate query whose rows are (facet, country, seniority, month, rates,
+// counts, freelancers, excluded) and adds up the rows of each group: some carry the frequency
+// table, others the counters. Groups below the privacy threshold or without a rate in the
+// query's currency are left out.
+func (s *Store) mergeRateGroups(ctx context.Context, q RateQuery, grouped func(string) bool,
+	keyed func(*int64, *string, *string, *time.Time) RateGroup, query string, args []any) ([]RateGroup, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type groupKey struct {
+		facet            int64
+		hasFacet         bool
+		country, senior  string
+		hasCountry, hasS bool
+		month            time.Time
+		hasMonth         bool
+	}
+	type freq struct {
+		key              groupKey
+		rates, counts    []int64
+		people, excluded int64
+	}
+	byKey := map[groupKey]*freq{}
+	var order []groupKey
+	for rows.Next() {
+		var (
+			k                groupKey
+			country, senior  *string
+			month            *time.Time
+			rates, ns        pq.Int64Array
+			people, excluded int64
+		)
+		var facet *int64
+		if err := rows.Scan(&facet, &country, &senior, &month, &rates, &ns, &people, &excluded); err != nil {
+			return nil, err
+		}
+		if facet != nil {
+			k.facet, k.hasFacet = *facet, true
+		}
+		if country != nil {
+			k.country, k.hasCountry = *country, true
+		}
+		if senior != nil {
+			k.senior, k.hasS = *senior, true
+		}
+		if month != nil {
+			k.month, k.hasMonth = month.UTC(), true
+		}
+		f := byKey[k]
+		if f == nil {
+			f = &freq{key: k}
+			byKey[k] = f
+			order = append(order, k)
+		}
+		if rates != nil {
+			f.rates, f.counts = rates, ns
+		}
+		f.people += people
+		f.excluded += excluded
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	byFacet := grouped(DimSkill) || grouped(DimCategory)
+	var out []RateGroup
+	for _, k := range order {
+		f := byKey[k]
+		if len(f.rates) == 0 || f.people < int64(q.MinFreelancers) {
+			continue
+		}
+		var facet *int64
+		if byFacet && k.hasFacet {
+			facet = &k.facet
+		}
+		var country, senior *string
+		if k.hasCountry {
+			country = &k.country
+		}
+		if k.hasS {
+			senior = &k.senior
+		}
+		var month *time.Time
+		if k.hasMonth {
+			month = &k.month
+		}
+		g := keyed(facet, country, senior, month)
+		g.Freelancers, g.Excluded = f.people, f.excluded
+		g.finish(f.rates, f.counts)
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// finish computes the statistics from the group's frequency table (distinct rates ascending,
+// with counts). Sums are exact integers; percentiles interpolate the way percentile_cont does:
+// position h = p·(N−1), result lo + (h − ⌊h⌋)·(hi − lo) in float8.
+func (g *RateGroup) finish(rates, counts []int64) {
+	var n int64
+	sum, sumSq := new(big.Int), new(big.Int)
+	x, w := new(big.Int), new(big.Int)
+	for i, r := range rates {
+		n += counts[i]
+		x.SetInt64(r)
+		w.SetInt64(counts[i])
+		w.Mul(w, x)
+		sum.Add(sum, w)
+		sumSq.Add(sumSq, w.Mul(w, x))
+	}
+	g.Count, g.Min, g.Max = n, rates[0], rates[len(rates)-1]
+	g.Rates, g.Counts = rates, counts
+	bn := big.NewInt(n)
+	// mean = ⌊(2·Σx + N) / 2N⌋: Σx/N rounded half up (all rates are positive).
+	mean := new(big.Int).Add(new(big.Int).Lsh(sum, 1), bn)
+	g.Mean = mean.Quo(mean, new(big.Int).Lsh(bn, 1)).Int64()
+	// stddev = √V / N with V = N·Σx² − (Σx)²; rounded half up it is (⌊√(4V)⌋ div N + 1) div 2.
+	v := new(big.Int).Sub(new(big.Int).Mul(bn, sumSq), new(big.Int).Mul(sum, sum))
+	root := new(big.Int).Sqrt(v.Lsh(v, 2))
+	root.Quo(root, bn)
+	g.Stddev = root.Add(root, big.NewInt(1)).Rsh(root, 1).Int64()
+	// The rate at 0-based position k is the first whose running count exceeds k.
+	at := func(k int64) int64 {
+		var upto int64
+		for i, c := range counts {
+			if upto += c; upto > k {
+				return rates[i]
+			}
+		}
+		return rates[len(rates)-1]
+	}
+	for i, p := range RatePercentiles {
+		h := p * float64(n-1)
+		g.Percentiles[i] = percentileCont(h, at(int64(math.Floor(h))), at(int64(math.Ceil(h))))
+	}
+}
+
+// percentileCont interpolates like PostgreSQL's percentile_cont_final_common and float8_lerp.
+func percentileCont(h float64, lo, hi int64) float64 {
+	first := math.Floor(h)
+	if first == math.Ceil(h) {
+		return float64(lo)
+	}
+	// The explicit float64 conversions keep the compiler from fusing into an FMA, which rounds
+	// differently from PostgreSQL's separate multiply and add.
+	prod := float64((h - first) * float64(float64(hi)-float64(lo)))
+	return float64(lo) + prod
+}
+
+func sortRateGroups(gs []RateGroup) {
+	rank := func(g RateGroup) []string {
+		var k []string
+		if g.Skill != nil {
+			k = append(k, g.Skill.Slug)
+		}
+		if g.Category != nil {
+			k = append(k, fmt.Sprint(slices.Index(market.SkillCategories, *g.Category)))
+		}
+		if g.Country != nil {
+			k = append(k, *g.Country)
+		}
+		if g.Seniority != nil {
+			k = append(k, fmt.Sprint(slices.Index(market.Seniorities, *g.Seniority)))
+		}
+		if g.Month != nil {
+			k = append(k, g.Month.Format(time.DateOnly))
+		}
+		return k
+	}
+	slices.SortStableFunc(gs, func(a, b RateGroup) int { return slices.Compare(rank(a), rank(b)) })
+}
+
+// rateSQL builds the one statement that answers a query. Its parts:
+//
+//	cells  (keys…, currency, rate, n)   frequency of each rate per group, all currencies
+//	people (keys…, freelancers)         distinct freelancers per group, in the query's currency
+//	cum    running and total counts per group, in rate order, for the percentile positions
+//
+// A percentile at 0-based position k is the smallest rate whose running count exceeds k.
+func rateSQL(q RateQuery, p ratePlan, grouped func(string) bool) (string, []any) {
+	args := []any{q.Source, q.Currency}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + itoa(len(args))
+	}
+	monthExpr, facetCol := "month", "facet"
+	if p.level == levelItems {
+		monthExpr, facetCol = "date_trunc('month', i.day)::date", "f"
+	}
+	// The group keys: the SQL that computes them at this level, under fixed names.
+	keys := []string{"0"}
+	names := []string{"g"}
+	if grouped(DimSkill) || grouped(DimCategory) {
+		expr := facetCol
+		if p.joinSkill {
+			expr = "rate_category_facet(s.category)"
+		}
+		keys, names = append(keys, expr), append(names, "facet")
+	}
+	if grouped(DimCountry) {
+		keys, names = append(keys, "country"), append(names, "country")
+	}
+	if grouped(DimSeniority) {
+		keys, names = append(keys, "seniority"), append(names, "seniority")
+	}
+	if grouped(DimMonth) {
+		keys, names = append(keys, monthExpr), append(names, "month")
+	}
+	selectKeys := make([]string, len(keys))
+	for i := range keys {
+		selectKeys[i] = keys[i] + " AS " + names[i]
+	}
+	G := strings.Join(names, ", ")
+	groupPos := make([]string, len(keys))
+	for i := range keys {
+		groupPos[i] = itoa(i + 1)
+	}
+
+	var conds []string
+	if p.facets != nil {
+		conds = append(conds, facetCol+" = ANY("+arg(pq.Array(p.facets))+")")
+	} else {
+		conds = append(conds, facetCol+" "+p.facetCond)
+	}
+	if len(q.Countries) > 0 {
+		conds = append(conds, "country = ANY("+arg(pq.Array(q.Countries))+")")
+	}
+	if len(q.Seniority) > 0 {
+		ss := make([]string, len(q.Seniority))
+		for i, s := range q.Seniority {
+			ss[i] = string(s)
+		}
+		conds = append(conds, "seniority = ANY("+arg(pq.Array(ss))+")")
+	}
+	if q.From != nil {
+		if p.level == levelItems {
+			conds = append(conds, "i.day >= "+arg(q.From.Format(time.DateOnly))+"::date")
+		} else {
+			conds = append(conds, "month >= "+arg(q.From.Format(time.DateOnly))+"::date")
+		}
+	}
+	if q.To != nil {
+		if p.level == levelItems {
+			conds = append(conds, "i.day <= "+arg(q.To.Format(time.DateOnly))+"::date")
+		} else {
+			conds = append(conds, "month <= "+arg(q.To.Format(time.DateOnly))+"::date")
+		}
+	}
+	where := "source = $1 AND " + strings.Join(conds, " AND ")
+
+	var cells, people string
+	switch p.level {
+	case levelFacet:
+		cells = `SELECT ` + strings.Join(selectKeys, ", ") + `, currency, rate, n FROM rate_facet_cells WHERE ` + where
+		people = `SELECT ` + strings.Join(selectKeys, ", ") + `, freelancers FROM rate_facet_counts WHERE ` + where + ` AND currency = $2`
+	case levelCube:
+		cells = `SELECT ` + strings.Join(selectKeys, ", ") + `, currency, rate, sum(n) AS n FROM rate_cells WHERE ` + where +
+			` GROUP BY ` + strings.Join(groupPos, ", ") + `, currency, rate`
+		if grouped(DimMonth) {
+			// A freelancer has one country and seniority, so each (facet, month, freelancer) row
+			// is one freelancer of one group: counting rows counts distinct freelancers.
+			people = `SELECT ` + strings.Join(selectKeys, ", ") + `, count(*) AS freelancers FROM rate_people WHERE ` + where +
+				` AND currency = $2 GROUP BY ` + strings.Join(groupPos, ", ")
+		} else {
+			people = `SELECT ` + G + `, count(*) AS freelancers FROM (SELECT DISTINCT ` + strings.Join(selectKeys, ", ") +
+				`, freelancer_id FROM rate_people WHERE ` + where + ` AND currency = $2) d GROUP BY ` + G
+		}
+	case levelItems:
+		from := `rate_items i CROSS JOIN LATERAL unnest(i.facets) AS f`
+		if p.joinSkill {
+			from += ` JOIN skills s ON s.id = f`
+		}
+		w := strings.ReplaceAll(where, "source = $1", "i.source = $1")
+		if p.anyOf != nil {
+			w += " AND i.facets && " + arg(pq.Array(p.anyOf))
+		}
+		// An item counts once per group even when several of its facets map to the group.
+		items := `SELECT DISTINCT i.ref, ` + strings.Join(selectKeys, ", ") + `, i.currency, i.rate, i.freelancer_id FROM ` + from + ` WHERE ` + w
+		cells = `SELECT ` + G + `, currency, rate, count(*) AS n FROM items GROUP BY ` + G + `, currency, rate`
+		people = `SELECT ` + G + `, count(DISTINCT freelancer_id) AS freelancers FROM items WHERE currency = $2 GROUP BY ` + G
+		cells = `items AS (` + items + `), cells AS (` + cells + `)`
+	}
+	if p.level != levelItems {
+		cells = `cells AS (` + cells + `)`
+	}
+
+	typed := map[string]string{"facet": "NULL::bigint", "country": "NULL::text", "seniority": "NULL::text", "month": "NULL::date"}
+	var outKeys []string
+	for _, d := range []string{"facet", "country", "seniority", "month"} {
+		if slices.Contains(names, d) {
+			outKeys = append(outKeys, d)
+		} else {
+			outKeys = append(outKeys, typed[d])
+		}
+	}
+	// One row per group with its frequency table and the rates left out, and one with its
+	// distinct freelancers; Go puts them together (a join of two aggregates would be planned on
+	// guessed row counts). Everything else is computed from the frequency table in Go, exactly.
+	query := `WITH ` + cells + `,
+people AS (` + people + `)
+SELECT ` + strings.Join(outKeys, ", ") + `,
+       array_agg(rate ORDER BY rate) FILTER (WHERE currency = $2), array_agg(n::bigint ORDER BY rate) FILTER (WHERE currency = $2),
+       0::bigint, coalesce(sum(n) FILTER (WHERE currency <> $2), 0)::bigint
+  FROM cells GROUP BY ` + G + `
+UNION ALL
+SELECT ` + strings.Join(outKeys, ", ") + `, NULL, NULL, freelancers::bigint, 0::bigint FROM people`
+	return query, args
+}

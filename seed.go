@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/argon2"
-
+	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/db/seed"
 )
@@ -132,16 +129,7 @@ func runSeed(ctx context.Context, store *db.Store, log *slog.Logger, opts seed.O
 	return nil
 }
 
-// hashPassword hashes the demo password as an argon2id PHC string
-// ($argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>), the format and cost of auth.HashPassword's
-// defaults, so logins verify it. Once auth.HashPassword is in, this becomes a call to it.
+// hashPassword hashes the demo password the way register does, so logins verify it.
 func hashPassword(password string) (string, error) {
-	const time, memory, threads, keyLen = 2, 19 * 1024, 1, 32
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	key := argon2.IDKey([]byte(password), salt, time, memory, threads, keyLen)
-	b64 := base64.RawStdEncoding.EncodeToString
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memory, time, threads, b64(salt), b64(key)), nil
+	return auth.HashPassword(password, auth.DefaultPasswordParams)
 }

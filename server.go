@@ -58,6 +58,7 @@ type config struct {
 	statementTimeout time.Duration
 	lockTimeout      time.Duration
 	shutdownTimeout  time.Duration
+	sessionTTL       time.Duration
 	seedOnEmpty      bool
 	maxDepth         int
 	maxAliases       int
@@ -120,6 +121,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	intVar(&c.rateMinPeople, "rate-min-freelancers", "GIGRAPH_RATE_MIN_FREELANCERS", 5, "privacy threshold: agreed-rate groups with fewer distinct freelancers are suppressed")
 	durationVar(&c.statementTimeout, "statement-timeout", "GIGRAPH_STATEMENT_TIMEOUT", db.DefaultOptions.StatementTimeout, "PostgreSQL statement_timeout")
 	durationVar(&c.lockTimeout, "lock-timeout", "GIGRAPH_LOCK_TIMEOUT", db.DefaultOptions.LockTimeout, "PostgreSQL lock_timeout")
+	durationVar(&c.sessionTTL, "session-ttl", "GIGRAPH_SESSION_TTL", api.DefaultSessionTTL, "how long a login token works")
 	durationVar(&c.shutdownTimeout, "shutdown-timeout", "GIGRAPH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long in-flight requests may finish on shutdown")
 	intVar(&c.maxDepth, "max-depth", "GIGRAPH_MAX_DEPTH", api.DefaultMaxDepth, "deepest field nesting of a query")
 	intVar(&c.maxAliases, "max-aliases", "GIGRAPH_MAX_ALIASES", api.DefaultMaxAliases, "most aliases in one document")
@@ -151,6 +153,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return nil, nil, err
 	}
 	c.maxBodyBytes = int64(maxBody)
+	if c.sessionTTL < time.Minute {
+		return nil, nil, fmt.Errorf("--session-ttl must be at least 1m, got %v", c.sessionTTL)
+	}
 	for p := range strings.SplitSeq(proxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {
 			continue
@@ -262,6 +267,7 @@ func serve(ctx context.Context, cfg *config, store *db.Store, log *slog.Logger) 
 		MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives, MaxCost: cfg.maxCost,
 		OperationTimeout: cfg.opTimeout, RatePerAddress: cfg.ratePerAddress, RatePerToken: cfg.ratePerToken,
 		TrustedProxies: cfg.trustedProxies, AllowedOrigins: cfg.allowedOrigins, Feed: gigFeed,
+		SessionTTL:         cfg.sessionTTL,
 		RateMinFreelancers: cfg.rateMinPeople,
 	}, store, log)
 	srv := &http.Server{

@@ -51,6 +51,13 @@ type Config struct {
 	// ("https://app.example.com"; "*" for any); in dev, any http://localhost or 127.0.0.1 origin
 	// is allowed too.
 	AllowedOrigins []string
+	// SessionTTL is how long a bearer token from register or login works (default 30 days).
+	SessionTTL time.Duration
+	// PasswordParams are the argon2id costs for new password hashes (default
+	// auth.DefaultPasswordParams).
+	PasswordParams auth.PasswordParams
+	// LoginLimits throttle login attempts (default auth.DefaultLoginLimits).
+	LoginLimits auth.LoginLimits
 	// ReadyChecks are run by /readyz besides the database ping (the feed adds its listener).
 	ReadyChecks []ReadyCheck
 	// RateMinFreelancers is the privacy threshold of agreed-rate statistics: groups with fewer
@@ -71,6 +78,7 @@ type Config struct {
 const (
 	DefaultMaxBodyBytes     = 100 << 10
 	DefaultParserTokenLimit = 5000
+	DefaultSessionTTL       = 30 * 24 * time.Hour
 	DefaultOperationTimeout = 10 * time.Second
 )
 
@@ -85,6 +93,7 @@ func (c *Config) defaults() {
 	setDefault(&c.MaxDirectives, DefaultMaxDirectives)
 	setDefault(&c.MaxCost, DefaultMaxCost)
 	setDefault(&c.OperationTimeout, DefaultOperationTimeout)
+	setDefault(&c.SessionTTL, DefaultSessionTTL)
 	if c.RatePerAddress.PerSecond == 0 {
 		c.RatePerAddress = DefaultRatePerAddress
 	}
@@ -162,7 +171,14 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 }
 
 func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.HandlerExtension) http.Handler {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store, Feed: cfg.Feed, RateMinFreelancers: cfg.RateMinFreelancers}})
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
+		Store:              store,
+		Feed:               cfg.Feed,
+		RateMinFreelancers: cfg.RateMinFreelancers,
+		SessionTTL:         cfg.SessionTTL,
+		Passwords:          cfg.PasswordParams,
+		Logins:             auth.NewLoginThrottle(cfg.LoginLimits),
+	}})
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv := handler.New(es)
 	srv.AddTransport(websocketTransport(cfg, store))

@@ -95,11 +95,13 @@ type rateLimiter struct {
 
 func (rl *rateLimiter) perAddress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, wait := rl.byAddr.allow(addrKey(clientAddr(r, rl.trusted)), time.Now()); !ok {
+		key := addrKey(clientAddr(r, rl.trusted))
+		if ok, wait := rl.byAddr.allow(key, time.Now()); !ok {
 			tooMany(w, r, wait)
 			return
 		}
-		next.ServeHTTP(w, r)
+		// Login throttling counts by the same address, trusted proxies included.
+		next.ServeHTTP(w, r.WithContext(auth.WithClientAddr(r.Context(), key)))
 	})
 }
 

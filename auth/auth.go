@@ -14,6 +14,10 @@ import (
 type Viewer struct {
 	UserID  int64
 	IsAdmin bool
+	// ClientID and FreelancerID are the viewer's profiles, 0 when they have none. They are read
+	// with the session; saving a profile in the same request sets them (mutations run one by one).
+	ClientID     int64
+	FreelancerID int64
 	// TokenHash identifies the session, so logout can revoke exactly this token.
 	TokenHash []byte
 }

@@ -9,9 +9,10 @@ import (
 	"github.com/gigraph/gigraph/market"
 )
 
-// Sessions looks up the user behind a token hash; the store implements it.
+// Sessions looks up the live session of a token hash; the store implements it. It returns
+// NOT_FOUND for a token that is unknown, expired or revoked.
 type Sessions interface {
-	SessionUser(ctx context.Context, tokenHash []byte) (*market.User, error)
+	Session(ctx context.Context, tokenHash []byte) (*market.Session, error)
 }
 
 // Middleware puts the viewer of a bearer token into the request context. Requests without an
@@ -21,17 +22,21 @@ type Sessions interface {
 func Middleware(sessions Sessions) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := r.Context()
+			if ClientAddrFrom(ctx) == "" { // a proxy-aware layer in front may have set it already
+				ctx = WithClientAddr(ctx, ClientAddr(r))
+			}
 			header := r.Header.Get("Authorization")
 			if header == "" {
-				next.ServeHTTP(w, r)
+				next.ServeHTTP(w, r.WithContext(ctx))
 				return
 			}
-			v, err := Authenticate(r.Context(), sessions, header)
+			v, err := Authenticate(ctx, sessions, header)
 			if err != nil {
 				unauthorized(w, err)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(WithViewer(r.Context(), v)))
+			next.ServeHTTP(w, r.WithContext(WithViewer(ctx, v)))
 		})
 	}
 }
@@ -45,14 +50,21 @@ func Authenticate(ctx context.Context, sessions Sessions, header string) (*Viewe
 		return nil, market.Errorf(market.CodeUnauthenticated, "the Authorization header must be `Bearer <token>`")
 	}
 	hash := HashToken(token)
-	u, err := sessions.SessionUser(ctx, hash)
+	s, err := sessions.Session(ctx, hash)
 	if market.ErrorCode(err) == market.CodeNotFound {
 		return nil, market.Errorf(market.CodeUnauthenticated, "the token is invalid, expired or revoked")
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Viewer{UserID: u.ID, IsAdmin: u.IsAdmin, TokenHash: hash}, nil
+	v := &Viewer{UserID: s.UserID, IsAdmin: s.IsAdmin, TokenHash: hash}
+	if s.ClientID != nil {
+		v.ClientID = *s.ClientID
+	}
+	if s.FreelancerID != nil {
+		v.FreelancerID = *s.FreelancerID
+	}
+	return v, nil
 }
 
 func unauthorized(w http.ResponseWriter, err error) {

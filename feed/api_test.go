@@ -333,14 +333,15 @@ func TestOrderEvents(t *testing.T) {
 		}
 	}
 
-	for name, token := range map[string]string{"stranger": strangerToken, "anonymous": ""} {
-		t.Run(name+" gets NOT_FOUND", func(t *testing.T) {
-			c := open(token, "")
+	// A stranger is told the order does not exist; an anonymous socket that it must log in.
+	for name, tt := range map[string]struct{ token, code string }{"stranger": {strangerToken, "NOT_FOUND"}, "anonymous": {"", "UNAUTHENTICATED"}} {
+		t.Run(name+" gets "+tt.code, func(t *testing.T) {
+			c := open(tt.token, "")
 			m := c.Read(5 * time.Second)
 			if m.Type == "pong" {
 				m = c.Read(5 * time.Second)
 			}
-			if !strings.Contains(string(m.Payload), `"code":"NOT_FOUND"`) || strings.Contains(string(m.Payload), "PLACED") {
+			if !strings.Contains(string(m.Payload), `"code":"`+tt.code+`"`) || strings.Contains(string(m.Payload), "PLACED") {
 				t.Fatalf("got %s %s", m.Type, m.Payload)
 			}
 		})

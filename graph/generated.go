@@ -3138,7 +3138,7 @@ type AuthPayload {
 input RegisterInput {
   "Login email, unique case-insensitively."
   email: String!
-  "At least 10 characters, not one of the most common passwords."
+  "10 characters to 256 bytes, not the email, not one of the 10,000 most common passwords."
   password: String!
   "Display name, 1–100 characters."
   name: String!
@@ -3160,7 +3160,11 @@ extend type Query {
 extend type Mutation {
   "Creates an account and logs it in."
   register("The new account." input: RegisterInput!): AuthPayload!
-  "Logs in with email and password. Throttled per account and per client address."
+  """
+  Logs in with email and password (the email in any case). A wrong password and an unknown email
+  get the same UNAUTHENTICATED error. Throttled per account and per client address: RATE_LIMITED
+  with ` + "`" + `extensions.retryAfter` + "`" + ` in seconds.
+  """
   login("The credentials." input: LoginInput!): AuthPayload!
   "Revokes the token of this request. Returns true when a token was revoked."
   logout: Boolean!

@@ -51,7 +51,7 @@ func (r *clientResolver) Orders(ctx context.Context, obj *market.Client, status 
 }
 
 func (r *mutationResolver) SaveClientProfile(ctx context.Context, input model.ClientProfileInput) (*market.Client, error) {
-	panic(fmt.Errorf("not implemented: SaveClientProfile - saveClientProfile"))
+	return r.saveClientProfile(ctx, input)
 }
 
 func (r *Resolver) Client() graph.ClientResolver { return &clientResolver{r} }

@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/gigraph/gigraph/auth"
+	"github.com/gigraph/gigraph/access"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/feed"
 	"github.com/gigraph/gigraph/graph"
@@ -65,9 +65,9 @@ func (r *gigFilterSpecResolver) MinBudget(ctx context.Context, obj *market.GigCr
 }
 
 func (r *mutationResolver) CreateGigAlert(ctx context.Context, input model.CreateGigAlertInput) (*db.GigAlert, error) {
-	v := auth.FromContext(ctx)
-	if v == nil {
-		return nil, market.ErrUnauthenticated
+	v, err := access.RequireUser(ctx)
+	if err != nil {
+		return nil, err
 	}
 	name := strings.TrimSpace(input.Name)
 	if n := utf8.RuneCountInString(name); n < 1 || n > 100 {
@@ -150,9 +150,9 @@ func (r *orderEventResolver) At(ctx context.Context, obj *db.OrderEventRow) (*ti
 }
 
 func (r *queryResolver) GigAlerts(ctx context.Context) ([]*db.GigAlert, error) {
-	v := auth.FromContext(ctx)
-	if v == nil {
-		return nil, market.ErrUnauthenticated
+	v, err := access.RequireUser(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return r.Store.GigAlertsByUser(ctx, v.UserID)
 }

@@ -3,49 +3,57 @@ package resolvers
 import (
 	"context"
 
-	"github.com/gigraph/gigraph/auth"
+	"github.com/gigraph/gigraph/access"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/market"
 )
 
-// The feed's access rules, in one place so they can be routed through the shared policy:
-// gig alerts are visible to their owner only; an order's events to its client, its freelancer and
-// admins. Whoever else asks is told NOT_FOUND, so the existence of private objects does not leak.
+// The feed's access decisions, taken by the shared policy (package access): a gig alert is read by
+// its owner and admins and changed by its owner only; an order's events are followed by its client,
+// its freelancer and admins. Anyone else is told NOT_FOUND, so private objects do not leak.
 
-// canSeeGigAlert reports whether the viewer owns the alert.
-func canSeeGigAlert(v *auth.Viewer, a *db.GigAlert) bool {
-	return v != nil && a.UserID == v.UserID
-}
-
-// ownGigAlert loads an alert of the viewer, or returns UNAUTHENTICATED / NOT_FOUND.
-func (r *Resolver) ownGigAlert(ctx context.Context, id int64) (*db.GigAlert, error) {
-	v := auth.FromContext(ctx)
-	if v == nil {
-		return nil, market.ErrUnauthenticated
-	}
+// readableGigAlert loads an alert the viewer may read, for node(id): NOT_FOUND otherwise.
+func (r *Resolver) readableGigAlert(ctx context.Context, id int64) (*db.GigAlert, error) {
 	a, err := r.Store.GigAlert(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !canSeeGigAlert(v, a) {
+	if !access.CanSeeGigAlert(access.Viewer(ctx), a.UserID) {
 		return nil, market.ErrNotFound
 	}
 	return a, nil
 }
 
-// checkOrderParticipant returns nil when the viewer may follow the order's events, NOT_FOUND
-// otherwise (also for anonymous viewers: the order's existence is private too).
+// ownGigAlert loads an alert the viewer may change: UNAUTHENTICATED when anonymous, NOT_FOUND when
+// it is not theirs, FORBIDDEN for an admin (who may read it, not change it).
+func (r *Resolver) ownGigAlert(ctx context.Context, id int64) (*db.GigAlert, error) {
+	v, err := access.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Store.GigAlert(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := access.GigAlertAction(v, a.UserID); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// checkOrderParticipant returns nil when the viewer may follow the order's events:
+// UNAUTHENTICATED when anonymous, NOT_FOUND when the order is not theirs.
 func (r *Resolver) checkOrderParticipant(ctx context.Context, orderID int64) error {
-	v := auth.FromContext(ctx)
-	if v == nil {
-		return market.ErrNotFound
+	v, err := access.RequireUser(ctx)
+	if err != nil {
+		return err
 	}
 	clientUser, freelancerUser, err := r.Store.OrderParticipants(ctx, orderID)
 	if err != nil {
 		return err
 	}
-	if v.IsAdmin || v.UserID == clientUser || v.UserID == freelancerUser {
-		return nil
+	if !access.CanFollowOrder(v, &market.Order{ID: orderID, ClientUserID: clientUser, FreelancerUserID: freelancerUser}) {
+		return market.ErrNotFound
 	}
-	return market.ErrNotFound
+	return nil
 }

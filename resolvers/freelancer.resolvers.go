@@ -51,7 +51,7 @@ func (r *freelancerSkillResolver) Skill(ctx context.Context, obj *market.Freelan
 }
 
 func (r *mutationResolver) SaveFreelancerProfile(ctx context.Context, input model.FreelancerProfileInput) (*market.Freelancer, error) {
-	panic(fmt.Errorf("not implemented: SaveFreelancerProfile - saveFreelancerProfile"))
+	return r.saveFreelancerProfile(ctx, input)
 }
 
 func (r *queryResolver) Freelancers(ctx context.Context, filter *model.FreelancerFilter, orderBy *model.FreelancerOrder, first *int, after *string, last *int, before *string) (*model.FreelancerConnection, error) {

@@ -17,15 +17,15 @@ import (
 )
 
 func (r *mutationResolver) PostProject(ctx context.Context, input model.PostProjectInput) (*market.Project, error) {
-	panic(fmt.Errorf("not implemented: PostProject - postProject"))
+	return r.postProject(ctx, input)
 }
 
 func (r *mutationResolver) UpdateProject(ctx context.Context, input model.UpdateProjectInput) (*market.Project, error) {
-	panic(fmt.Errorf("not implemented: UpdateProject - updateProject"))
+	return r.updateProject(ctx, input)
 }
 
 func (r *mutationResolver) CloseProject(ctx context.Context, id string) (*market.Project, error) {
-	panic(fmt.Errorf("not implemented: CloseProject - closeProject"))
+	return r.closeProject(ctx, id)
 }
 
 func (r *projectResolver) ID(ctx context.Context, obj *market.Project) (string, error) {

@@ -58,10 +58,7 @@ func (r *Resolver) loadNode(ctx context.Context, id string) (relay.Node, error) 
 	case typeProject:
 		node, err = load(ctx, loaders(ctx).Project, key)
 	case typeGigAlert:
-		node, err = r.ownGigAlert(ctx, key)
-		if market.ErrorCode(err) == market.CodeUnauthenticated {
-			return nil, nil
-		}
+		node, err = r.readableGigAlert(ctx, key)
 	default:
 		return nil, nil
 	}

@@ -4,6 +4,9 @@
 package resolvers
 
 import (
+	"time"
+
+	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/feed"
 )
@@ -15,4 +18,10 @@ type Resolver struct {
 	RateMinFreelancers int
 	// Feed serves the subscriptions; nil when the server runs without one.
 	Feed *feed.Feed
+	// SessionTTL is the lifetime of the tokens register and login issue.
+	SessionTTL time.Duration
+	// Passwords are the argon2id costs of new password hashes; zero means the defaults.
+	Passwords auth.PasswordParams
+	// Logins throttles login attempts; nil means the default limits.
+	Logins *auth.LoginThrottle
 }

@@ -3,22 +3,16 @@ package resolvers
 import (
 	"context"
 
-	"github.com/gigraph/gigraph/auth"
+	"github.com/gigraph/gigraph/access"
 	"github.com/gigraph/gigraph/market"
 )
 
-// Private fields of public objects. Each private field has one function here that decides what
-// the viewer sees, so an access policy can take over the decision in one place per field.
-
-// selfOrAdmin reports whether the viewer is the user u or an administrator.
-func selfOrAdmin(ctx context.Context, u *market.User) bool {
-	v := auth.FromContext(ctx)
-	return v != nil && (v.UserID == u.ID || v.IsAdmin)
-}
+// Private fields of public objects. Each private field has one function here that applies the
+// access policy's decision (package access) to what the viewer sees.
 
 // visibleEmail is u's email for the user themself and for admins, nil for everyone else.
 func visibleEmail(ctx context.Context, u *market.User) *string {
-	if !selfOrAdmin(ctx, u) {
+	if !access.CanSeeEmail(access.Viewer(ctx), u) {
 		return nil
 	}
 	return &u.Email
@@ -27,5 +21,5 @@ func visibleEmail(ctx context.Context, u *market.User) *string {
 // visibleIsAdmin is u's admin flag for the user themself and for admins; others see false, so the
 // list of administrators cannot be harvested.
 func visibleIsAdmin(ctx context.Context, u *market.User) bool {
-	return selfOrAdmin(ctx, u) && u.IsAdmin
+	return access.CanSeeAdminFlag(access.Viewer(ctx), u) && u.IsAdmin
 }

@@ -360,7 +360,7 @@ type RateRangeInput struct {
 type RegisterInput struct {
 	// Login email, unique case-insensitively.
 	Email string `json:"email"`
-	// At least 10 characters, not one of the most common passwords.
+	// 10 characters to 256 bytes, not the email, not one of the 10,000 most common passwords.
 	Password string `json:"password"`
 	// Display name, 1–100 characters.
 	Name string `json:"name"`

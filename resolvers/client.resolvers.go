@@ -7,8 +7,8 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/gigraph/gigraph/access"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
@@ -44,7 +44,7 @@ func (r *clientResolver) OpenProjects(ctx context.Context, obj *market.Client) (
 }
 
 func (r *clientResolver) Orders(ctx context.Context, obj *market.Client, status []market.OrderStatus, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {
-	if !canSeeProfileOrders(viewer(ctx), obj.UserID) {
+	if !access.CanSeeClientOrders(access.Viewer(ctx), obj) {
 		return nil, nil
 	}
 	return r.ordersConnection(ctx, db.OrderFilter{ClientID: obj.ID, Statuses: status}, first, after, last, before)

@@ -7,8 +7,8 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/gigraph/gigraph/access"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
@@ -33,7 +33,7 @@ func (r *freelancerResolver) CompletedOrders(ctx context.Context, obj *market.Fr
 }
 
 func (r *freelancerResolver) Orders(ctx context.Context, obj *market.Freelancer, status []market.OrderStatus, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {
-	if !canSeeProfileOrders(viewer(ctx), obj.UserID) {
+	if !access.CanSeeFreelancerOrders(access.Viewer(ctx), obj) {
 		return nil, nil
 	}
 	return r.ordersConnection(ctx, db.OrderFilter{FreelancerID: obj.ID, Statuses: status}, first, after, last, before)

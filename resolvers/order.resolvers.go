@@ -9,6 +9,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/gigraph/gigraph/access"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
@@ -41,7 +42,7 @@ func (r *milestoneResolver) Order(ctx context.Context, obj *market.Milestone) (*
 }
 
 func (r *mutationResolver) PlaceOrder(ctx context.Context, input model.PlaceOrderInput) (*market.Order, error) {
-	v, err := requireViewer(ctx)
+	v, err := access.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +68,7 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, input model.PlaceOrde
 }
 
 func (r *mutationResolver) AcceptOrder(ctx context.Context, id string) (*market.Order, error) {
-	v, o, err := orderForStep(ctx, id, sideFreelancer)
+	v, o, err := orderForStep(ctx, id, access.Freelancer)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func (r *mutationResolver) AcceptOrder(ctx context.Context, id string) (*market.
 }
 
 func (r *mutationResolver) DeclineOrder(ctx context.Context, id string) (*market.Order, error) {
-	v, o, err := orderForStep(ctx, id, sideFreelancer)
+	v, o, err := orderForStep(ctx, id, access.Freelancer)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +90,7 @@ func (r *mutationResolver) DeclineOrder(ctx context.Context, id string) (*market
 }
 
 func (r *mutationResolver) CancelOrder(ctx context.Context, id string) (*market.Order, error) {
-	v, o, err := orderForStep(ctx, id, sideEither)
+	v, o, err := orderForStep(ctx, id, access.Client, access.Freelancer)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +101,7 @@ func (r *mutationResolver) CancelOrder(ctx context.Context, id string) (*market.
 }
 
 func (r *mutationResolver) CompleteOrder(ctx context.Context, id string) (*market.Order, error) {
-	v, o, err := orderForStep(ctx, id, sideClient)
+	v, o, err := orderForStep(ctx, id, access.Client)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +112,7 @@ func (r *mutationResolver) CompleteOrder(ctx context.Context, id string) (*marke
 }
 
 func (r *mutationResolver) AddMilestone(ctx context.Context, input model.AddMilestoneInput) (*market.Milestone, error) {
-	v, o, err := orderForStep(ctx, input.OrderID, sideClient)
+	v, o, err := orderForStep(ctx, input.OrderID, access.Client)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,7 @@ func (r *mutationResolver) AddMilestone(ctx context.Context, input model.AddMile
 }
 
 func (r *mutationResolver) FundMilestone(ctx context.Context, id string, idempotencyKey string) (*market.Milestone, error) {
-	v, m, err := milestoneForStep(ctx, id, sideClient)
+	v, m, err := milestoneForStep(ctx, id, access.Client)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +139,7 @@ func (r *mutationResolver) FundMilestone(ctx context.Context, id string, idempot
 }
 
 func (r *mutationResolver) SubmitMilestone(ctx context.Context, id string) (*market.Milestone, error) {
-	v, m, err := milestoneForStep(ctx, id, sideFreelancer)
+	v, m, err := milestoneForStep(ctx, id, access.Freelancer)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +150,7 @@ func (r *mutationResolver) SubmitMilestone(ctx context.Context, id string) (*mar
 }
 
 func (r *mutationResolver) ReleaseMilestone(ctx context.Context, id string, idempotencyKey string) (*market.Milestone, error) {
-	v, m, err := milestoneForStep(ctx, id, sideClient)
+	v, m, err := milestoneForStep(ctx, id, access.Client)
 	if err != nil {
 		return nil, err
 	}
@@ -160,19 +161,10 @@ func (r *mutationResolver) ReleaseMilestone(ctx context.Context, id string, idem
 }
 
 func (r *mutationResolver) RefundMilestone(ctx context.Context, id string, idempotencyKey string) (*market.Milestone, error) {
-	v, err := requireViewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m, o, err := visibleMilestone(ctx, v, id)
-	if err != nil {
-		return nil, err
-	}
 	// The client refunds before delivery; an admin may also refund a delivered milestone.
-	if !v.IsAdmin {
-		if err := checkSide(v, o, sideClient); err != nil {
-			return nil, err
-		}
+	v, m, err := milestoneForStep(ctx, id, access.Client, access.Admin)
+	if err != nil {
+		return nil, err
 	}
 	if m, err = r.Store.RefundMilestone(ctx, v.UserID, m.ID, idempotencyKey, v.IsAdmin); err != nil {
 		return nil, err
@@ -203,7 +195,7 @@ func (r *orderResolver) Milestones(ctx context.Context, obj *market.Order) ([]*m
 func (r *orderResolver) Ledger(ctx context.Context, obj *market.Order, first *int, after *string) (*model.LedgerEntryConnection, error) {
 	// Orders reach a response only through paths that checked the viewer may see them; the ledger
 	// is checked again because it is the most private part.
-	if !canSeeOrder(viewer(ctx), obj) {
+	if !access.CanSeeLedgerEntry(access.Viewer(ctx), obj) {
 		return nil, market.ErrNotFound
 	}
 	page, err := relay.NewPage(first, after, nil, nil)
@@ -230,7 +222,7 @@ func (r *orderConnectionResolver) TotalCount(ctx context.Context, obj *model.Ord
 }
 
 func (r *queryResolver) Orders(ctx context.Context, filter *model.OrderFilter, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {
-	v, err := requireViewer(ctx)
+	v, err := access.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/gigraph/gigraph/access"
 	"github.com/gigraph/gigraph/auth"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph/model"
@@ -11,34 +12,34 @@ import (
 	"github.com/gigraph/gigraph/relay"
 )
 
-// requireViewer returns the logged-in viewer, or UNAUTHENTICATED.
-func requireViewer(ctx context.Context) (*auth.Viewer, error) {
-	v := auth.FromContext(ctx)
-	if v == nil {
-		return nil, market.ErrUnauthenticated
+// orderForStep loads an order for a step that the given parties may take, as the access policy
+// decides: UNAUTHENTICATED for an anonymous viewer, NOT_FOUND when the viewer cannot see the order,
+// FORBIDDEN when the viewer holds none of the parties.
+func orderForStep(ctx context.Context, id string, parties ...access.Party) (*auth.Viewer, *market.Order, error) {
+	v, err := access.RequireUser(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	return v, nil
-}
-
-// visibleOrder loads an order by global ID; one the viewer may not see is NOT_FOUND.
-func visibleOrder(ctx context.Context, v *auth.Viewer, id string) (*market.Order, error) {
 	key, err := relay.KeyOf(id, typeOrder)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	o, err := load(ctx, loaders(ctx).Order, key)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if !canSeeOrder(v, o) {
-		return nil, market.ErrNotFound
+	if err := access.OrderAction(v, o, parties...); err != nil {
+		return nil, nil, err
 	}
-	return o, nil
+	return v, o, nil
 }
 
-// visibleMilestone loads a milestone and its order by global ID; one the viewer may not see is
-// NOT_FOUND.
-func visibleMilestone(ctx context.Context, v *auth.Viewer, id string) (*market.Milestone, *market.Order, error) {
+// milestoneForStep is orderForStep for a milestone, decided on its order.
+func milestoneForStep(ctx context.Context, id string, parties ...access.Party) (*auth.Viewer, *market.Milestone, error) {
+	v, err := access.RequireUser(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	key, err := relay.KeyOf(id, typeMilestone)
 	if err != nil {
 		return nil, nil, err
@@ -51,69 +52,10 @@ func visibleMilestone(ctx context.Context, v *auth.Viewer, id string) (*market.M
 	if err != nil {
 		return nil, nil, err
 	}
-	if !canSeeOrder(v, o) {
-		return nil, nil, market.ErrNotFound
-	}
-	return m, o, nil
-}
-
-// side is who may take a step of an order.
-type side int
-
-const (
-	sideClient side = iota
-	sideFreelancer
-	sideEither
-)
-
-// orderForStep loads an order for a step the given side takes: NOT_FOUND when the viewer cannot
-// see it, FORBIDDEN when the viewer is not on that side.
-func orderForStep(ctx context.Context, id string, s side) (*auth.Viewer, *market.Order, error) {
-	v, err := requireViewer(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	o, err := visibleOrder(ctx, v, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkSide(v, o, s); err != nil {
-		return nil, nil, err
-	}
-	return v, o, nil
-}
-
-// milestoneForStep is orderForStep for a milestone.
-func milestoneForStep(ctx context.Context, id string, s side) (*auth.Viewer, *market.Milestone, error) {
-	v, err := requireViewer(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, o, err := visibleMilestone(ctx, v, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkSide(v, o, s); err != nil {
+	if err := access.OrderAction(v, o, parties...); err != nil {
 		return nil, nil, err
 	}
 	return v, m, nil
-}
-
-func checkSide(v *auth.Viewer, o *market.Order, s side) error {
-	ok := false
-	switch s {
-	case sideClient:
-		ok = isOrderClient(v, o)
-	case sideFreelancer:
-		ok = isOrderFreelancer(v, o)
-	case sideEither:
-		ok = isOrderClient(v, o) || isOrderFreelancer(v, o)
-	}
-	if !ok {
-		who := map[side]string{sideClient: "the order's client", sideFreelancer: "the order's freelancer", sideEither: "the order's client or freelancer"}[s]
-		return market.Errorf(market.CodeForbidden, "only %s can do this", who)
-	}
-	return nil
 }
 
 // moneyInput parses a MoneyInput; errors name field.
@@ -155,9 +97,6 @@ func (r *Resolver) ordersConnection(ctx context.Context, f db.OrderFilter, first
 	return conn, nil
 }
 
-// viewer is the request's viewer, nil when anonymous.
-func viewer(ctx context.Context) *auth.Viewer { return auth.FromContext(ctx) }
-
 // loadOrderNode resolves node(id) for orders, milestones and ledger entries: NOT_FOUND (so null)
 // unless the viewer may see the order they belong to.
 func (r *Resolver) loadOrderNode(ctx context.Context, typ string, key int64) (relay.Node, error) {
@@ -185,11 +124,21 @@ func (r *Resolver) loadOrderNode(ctx context.Context, typ string, key int64) (re
 	if err != nil {
 		return nil, err
 	}
-	if !canSeeOrder(viewer(ctx), o) {
-		return nil, market.ErrNotFound
-	}
-	if node == nil {
-		node = o
+	v := access.Viewer(ctx)
+	switch typ {
+	case typeOrder:
+		if !access.CanSeeOrder(v, o) {
+			return nil, market.ErrNotFound
+		}
+		return o, nil
+	case typeMilestone:
+		if !access.CanSeeMilestone(v, o) {
+			return nil, market.ErrNotFound
+		}
+	default:
+		if !access.CanSeeLedgerEntry(v, o) {
+			return nil, market.ErrNotFound
+		}
 	}
 	return node, nil
 }

@@ -7,8 +7,8 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/gigraph/gigraph/access"
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/graph"
 	"github.com/gigraph/gigraph/graph/model"
@@ -41,11 +41,7 @@ func (r *projectResolver) Skills(ctx context.Context, obj *market.Project) ([]*m
 }
 
 func (r *projectResolver) Orders(ctx context.Context, obj *market.Project, status []market.OrderStatus, first *int, after *string, last *int, before *string) (*model.OrderConnection, error) {
-	c, err := load(ctx, loaders(ctx).Client, obj.ClientID)
-	if err != nil {
-		return nil, err
-	}
-	if !canSeeProfileOrders(viewer(ctx), c.UserID) {
+	if !access.CanSeeProjectOrders(access.Viewer(ctx), obj) {
 		return nil, nil
 	}
 	return r.ordersConnection(ctx, db.OrderFilter{ProjectID: obj.ID, Statuses: status}, first, after, last, before)

@@ -139,8 +139,42 @@ func (d *deal) acceptedOrder(t testing.TB, amount string, ms ...string) (gqlOrde
 // three milestones, through GraphQL over HTTP.
 func TestOrderJourney(t *testing.T) {
 	srv := apitest.New(t, api.Config{})
-	d := newDeal(t, srv)
+	journey(t, srv, newDeal(t, srv))
+}
 
+// TestOrderJourneyFromSignUp is the journey with everything before it through GraphQL as well:
+// both sides register, save their profiles, and the client posts the gig.
+func TestOrderJourneyFromSignUp(t *testing.T) {
+	srv := apitest.New(t, api.Config{})
+	d := &deal{srv: srv}
+	register := func(name, email string) *apitest.Client {
+		var out struct{ Token string }
+		mustOne(t, srv.Client(), `mutation($input: RegisterInput!) { register(input: $input) { token } }`, map[string]any{"input": map[string]any{
+			"email": email, "password": "correct horse battery staple 42", "name": name}}, &out)
+		return srv.As(out.Token)
+	}
+	d.client, d.freelancer = register("Clara Client", "clara@example.com"), register("Fred Freelancer", "fred@example.com")
+	var client, freelancer, project struct{ ID string }
+	mustOne(t, d.client, `mutation($input: ClientProfileInput!) { saveClientProfile(input: $input) { id } }`,
+		map[string]any{"input": map[string]any{"companyName": "Acme", "country": "DE"}}, &client)
+	mustOne(t, d.freelancer, `mutation($input: FreelancerProfileInput!) { saveFreelancerProfile(input: $input) { id } }`,
+		map[string]any{"input": map[string]any{"headline": "Go and PostgreSQL", "bio": "Payments.", "country": "FR", "seniority": "SENIOR",
+			"yearsExperience": 10, "dailyRate": money("600.00"), "available": true, "skills": []map[string]any{{"skill": "go", "level": 5, "years": 10}}}}, &freelancer)
+	mustOne(t, d.client, `mutation($input: PostProjectInput!) { postProject(input: $input) { id } }`,
+		map[string]any{"input": map[string]any{"title": "Payment service", "description": "Escrow and ledger.", "skills": []string{"go"},
+			"rateType": "FIXED", "budget": money("5000.00"), "remote": true}}, &project)
+	d.clientGID, d.freelancerGID, d.projectGID = client.ID, freelancer.ID, project.ID
+	d.clientID = mustKey(t, client.ID, "Client")
+	_, tok := apitest.NewUser(t, srv.Store, false)
+	d.stranger = srv.As(tok)
+	_, tok = apitest.NewUser(t, srv.Store, true)
+	d.admin = srv.As(tok)
+	journey(t, srv, d)
+}
+
+// journey takes an order on d's gig from proposal to completion with three milestones, checking
+// the ledger, the views of each side and the order lists on the way.
+func journey(t *testing.T, srv *apitest.Server, d *deal) {
 	var o gqlOrder
 	mustOne(t, d.client, placeOrder, map[string]any{"input": map[string]any{
 		"projectId": d.projectGID, "freelancerId": d.freelancerGID, "amount": money("4500.00"), "idempotencyKey": "journey",

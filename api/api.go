@@ -56,6 +56,9 @@ type Config struct {
 	// RateMinFreelancers is the privacy threshold of agreed-rate statistics: groups with fewer
 	// distinct freelancers are suppressed (0: resolvers.DefaultRateMinFreelancers).
 	RateMinFreelancers int
+	// RateMaxGroups refuses rate groupings that may return more groups (0:
+	// resolvers.DefaultRateMaxGroups).
+	RateMaxGroups int
 	// LoaderWait is how long dataloaders collect keys before they query (default
 	// resolvers.DefaultLoaderWait). Tests that count statements raise it so that batching does
 	// not depend on how busy the CPU is.
@@ -162,7 +165,7 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 }
 
 func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.HandlerExtension) http.Handler {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store, Feed: cfg.Feed, RateMinFreelancers: cfg.RateMinFreelancers}})
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store, Feed: cfg.Feed, RateMinFreelancers: cfg.RateMinFreelancers, RateMaxGroups: cfg.RateMaxGroups}})
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv := handler.New(es)
 	srv.AddTransport(websocketTransport(cfg, store))

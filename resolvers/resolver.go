@@ -13,6 +13,8 @@ type Resolver struct {
 	Store *db.Store
 	// RateMinFreelancers is the privacy threshold of agreed-rate statistics (0: the default, 5).
 	RateMinFreelancers int
+	// RateMaxGroups bounds the groups of one rateStats answer (0: DefaultRateMaxGroups).
+	RateMaxGroups int
 	// Feed serves the subscriptions; nil when the server runs without one.
 	Feed *feed.Feed
 }

@@ -59,6 +59,9 @@ type Config struct {
 	// RateMaxGroups refuses rate groupings that may return more groups (0:
 	// resolvers.DefaultRateMaxGroups).
 	RateMaxGroups int
+	// RateMaxRates refuses rate queries answered from the cube or per-item table that would read
+	// more rates (0: resolvers.DefaultRateMaxRates).
+	RateMaxRates int
 	// LoaderWait is how long dataloaders collect keys before they query (default
 	// resolvers.DefaultLoaderWait). Tests that count statements raise it so that batching does
 	// not depend on how busy the CPU is.
@@ -165,7 +168,7 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 }
 
 func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.HandlerExtension) http.Handler {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store, Feed: cfg.Feed, RateMinFreelancers: cfg.RateMinFreelancers, RateMaxGroups: cfg.RateMaxGroups}})
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: store, Feed: cfg.Feed, RateMinFreelancers: cfg.RateMinFreelancers, RateMaxGroups: cfg.RateMaxGroups, RateMaxRates: cfg.RateMaxRates}})
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv := handler.New(es)
 	srv.AddTransport(websocketTransport(cfg, store))

@@ -236,3 +236,32 @@ func TestRateStatsGroupBound(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+// A query that must read the cube or the per-item table is refused when it would read more rates
+// than allowed, and answered when narrowed.
+func TestRateStatsScanBound(t *testing.T) {
+	// Ten agreed orders, each with Go and PostgreSQL: 10 rates overall, 20 over the skills.
+	srv := newRateServer(t, api.Config{RateMaxRates: 15, RateMinFreelancers: 4})
+	res := srv.Client().Do(t, rateQuery, map[string]any{"source": "AGREED", "groupBy": []string{"SKILL", "COUNTRY", "MONTH"}})
+	if codes := res.Codes(); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
+		t.Fatalf("every skill: got codes %v (%+v), want BAD_USER_INPUT", codes, res.Errors)
+	}
+	if ext := res.Errors[0].Extensions; ext["field"] != "filter" || ext["max"] != float64(15) || ext["rates"] != float64(20) {
+		t.Fatalf("extensions: got %v, want field filter, max 15, rates 20", ext)
+	}
+	for _, vars := range []map[string]any{
+		{"source": "AGREED", "groupBy": []string{"SKILL", "COUNTRY", "MONTH"}, "filter": map[string]any{"skills": []string{"go"}}},
+		{"source": "AGREED", "groupBy": []string{"COUNTRY", "MONTH"}},
+		{"source": "AGREED", "groupBy": []string{"COUNTRY"}, "filter": map[string]any{"skills": []string{"go"}, "from": "2026-04-02", "to": "2026-04-30"}},
+	} {
+		var res struct{ RateStats []rateGroup }
+		srv.Client().MustDo(t, rateQuery, vars, &res)
+		var got []string
+		for _, g := range res.RateStats {
+			got = append(got, *g.Country+" "+g.Median)
+		}
+		if want := []string{"DE 500.00", "NL 700.00"}; !slices.Equal(got, want) {
+			t.Errorf("%v: got %v, want %v", vars, got, want)
+		}
+	}
+}

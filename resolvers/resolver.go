@@ -15,6 +15,9 @@ type Resolver struct {
 	RateMinFreelancers int
 	// RateMaxGroups bounds the groups of one rateStats answer (0: DefaultRateMaxGroups).
 	RateMaxGroups int
+	// RateMaxRates bounds the rates one rateStats answer reads from the cube or the per-item
+	// table (0: DefaultRateMaxRates).
+	RateMaxRates int
 	// Feed serves the subscriptions; nil when the server runs without one.
 	Feed *feed.Feed
 }

@@ -63,6 +63,12 @@ type Config struct {
 	// RateMinFreelancers is the privacy threshold of agreed-rate statistics: groups with fewer
 	// distinct freelancers are suppressed (0: resolvers.DefaultRateMinFreelancers).
 	RateMinFreelancers int
+	// RateMaxGroups refuses rate groupings that may return more groups (0:
+	// resolvers.DefaultRateMaxGroups).
+	RateMaxGroups int
+	// RateMaxRates refuses rate queries answered from the cube or per-item table that would read
+	// more rates (0: resolvers.DefaultRateMaxRates).
+	RateMaxRates int
 	// LoaderWait is how long dataloaders collect keys before they query (default
 	// resolvers.DefaultLoaderWait). Tests that count statements raise it so that batching does
 	// not depend on how busy the CPU is.
@@ -175,6 +181,8 @@ func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 		Store:              store,
 		Feed:               cfg.Feed,
 		RateMinFreelancers: cfg.RateMinFreelancers,
+		RateMaxGroups:      cfg.RateMaxGroups,
+		RateMaxRates:       cfg.RateMaxRates,
 		SessionTTL:         cfg.SessionTTL,
 		Passwords:          cfg.PasswordParams,
 		Logins:             auth.NewLoginThrottle(cfg.LoginLimits),

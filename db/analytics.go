@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 
 	"github.com/gigraph/gigraph/market"
 )
@@ -44,6 +45,12 @@ type RateQuery struct {
 	MinFreelancers int
 	// WithRates fills RateGroup.Rates and Counts (for histograms).
 	WithRates bool
+	// MaxGroups, when positive, refuses (BAD_USER_INPUT on groupBy) a query that may return more
+	// groups than this, before it runs: see rateGroupBound.
+	MaxGroups int
+	// MaxRates, when positive, refuses (BAD_USER_INPUT on filter) a query answered from the cube
+	// or the per-item table that would read more rates than this: see rateScanBound.
+	MaxRates int
 }
 
 // RateGroup is the statistics of one group. Amounts are minor units of the query's currency.
@@ -96,8 +103,18 @@ func categoryFacet(c market.SkillCategory) int64 {
 }
 
 // RateStats computes daily-rate statistics. Percentiles equal percentile_cont over the
-// matching rows; see RateGroup for rounding. Returns BAD_USER_INPUT for an unknown skill slug.
+// matching rows; see RateGroup for rounding. Returns BAD_USER_INPUT for an unknown skill slug or
+// a grouping broader than q.MaxGroups, and TIMEOUT when PostgreSQL cancels the statement at its
+// statement_timeout (a cancelled context is returned as it is).
 func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error) {
+	gs, err := s.rateStats(ctx, q)
+	if err != nil && ctx.Err() == nil && pq.As(err, pqerror.QueryCanceled) != nil {
+		return nil, market.Errorf(market.CodeTimeout, "the statistics took longer than the server allows: narrow the filter or group by fewer dimensions")
+	}
+	return gs, err
+}
+
+func (s *Store) rateStats(ctx context.Context, q RateQuery) ([]RateGroup, error) {
 	var all []market.Skill
 	if err := sqlx.SelectContext(ctx, s.db, &all, `SELECT `+skillColumns+` FROM skills`); err != nil {
 		return nil, err
@@ -129,6 +146,19 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 			return nil, nil
 		}
 		slices.Sort(passing)
+	}
+
+	if q.MaxGroups > 0 {
+		n, err := s.rateGroupBound(ctx, q, all, passing)
+		if err != nil {
+			return nil, err
+		}
+		if n > int64(q.MaxGroups) {
+			return nil, &market.Error{Code: market.CodeBadUserInput, Field: "groupBy",
+				Message: fmt.Sprintf("this grouping may return up to %d groups, more than the %d allowed: "+
+					"narrow it with filter.skills, categories, countries, seniority or from/to, or group by fewer dimensions", n, q.MaxGroups),
+				Extensions: map[string]any{"groups": n, "max": q.MaxGroups}}
+		}
 	}
 
 	// A rollup answers exactly when each group is one facet; otherwise the items are read.
@@ -204,6 +234,20 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 		}
 		return g
 	}
+	if q.MaxRates > 0 && p.level >= levelCube {
+		n, err := s.rateScanBound(ctx, q, p)
+		if err != nil {
+			return nil, err
+		}
+		if n > int64(q.MaxRates) {
+			return nil, &market.Error{Code: market.CodeBadUserInput, Field: "filter",
+				Message: fmt.Sprintf("this query would read up to %d rates, more than the %d allowed for groupings that combine MONTH "+
+					"or from/to with COUNTRY or SENIORITY, or dates off month boundaries: narrow it with filter.skills, "+
+					"categories or from/to, or group by fewer dimensions", n, q.MaxRates),
+				Extensions: map[string]any{"rates": n, "max": q.MaxRates}}
+		}
+	}
+
 	var out []RateGroup
 	if p.level <= levelMonth {
 		var err error
@@ -224,6 +268,108 @@ func (s *Store) RateStats(ctx context.Context, q RateQuery) ([]RateGroup, error)
 	}
 	sortRateGroups(out)
 	return out, nil
+}
+
+// rateGroupBound is an upper bound on the number of groups a query can return, known before it
+// runs: the product, over the grouped dimensions, of the values the filter leaves — the passing
+// skills (or all), their categories, the filter's countries or those with rates of the source,
+// the filter's seniorities or all four, and the months of the data's span within from/to. The
+// work of answering grows with it (every group is one frequency table read and summarised), so
+// bounding it bounds the latency.
+func (s *Store) rateGroupBound(ctx context.Context, q RateQuery, all []market.Skill, passing []int64) (int64, error) {
+	grouped := func(d string) bool { return slices.Contains(q.GroupBy, d) }
+	n := int64(1)
+	switch {
+	case grouped(DimSkill):
+		if passing != nil {
+			n = int64(len(passing))
+		} else {
+			n = int64(len(all))
+		}
+	case grouped(DimCategory):
+		cats := map[market.SkillCategory]bool{}
+		for _, sk := range all {
+			if passing == nil || slices.Contains(passing, sk.ID) {
+				cats[sk.Category] = true
+			}
+		}
+		n = int64(len(cats))
+	}
+	if grouped(DimSeniority) {
+		if len(q.Seniority) > 0 {
+			n *= int64(len(distinct(q.Seniority)))
+		} else {
+			n *= int64(len(market.Seniorities))
+		}
+	}
+	if !grouped(DimCountry) && !grouped(DimMonth) {
+		return n, nil
+	}
+	// The countries and the span of months with rates of this source, from the overall (facet 0)
+	// counters: a few hundred rows.
+	const q0 = `SELECT (SELECT count(DISTINCT country) FROM rate_dim_counts WHERE source = $1 AND facet = 0),
+       (SELECT min(month) FROM rate_month_counts WHERE source = $1 AND facet = 0),
+       (SELECT max(month) FROM rate_month_counts WHERE source = $1 AND facet = 0)`
+	var (
+		countries   int64
+		first, last *time.Time
+	)
+	if err := s.db.QueryRowContext(ctx, q0, q.Source).Scan(&countries, &first, &last); err != nil {
+		return 0, err
+	}
+	if grouped(DimCountry) {
+		if len(q.Countries) > 0 {
+			countries = min(countries, int64(len(distinct(q.Countries))))
+		}
+		n *= countries
+	}
+	if grouped(DimMonth) {
+		if first == nil || last == nil {
+			return 0, nil
+		}
+		from, to := first.UTC(), last.UTC()
+		if q.From != nil && q.From.After(from) {
+			from = time.Date(q.From.Year(), q.From.Month(), 1, 0, 0, 0, 0, time.UTC)
+		}
+		if q.To != nil && q.To.Before(to) {
+			to = time.Date(q.To.Year(), q.To.Month(), 1, 0, 0, 0, 0, time.UTC)
+		}
+		months := int64(to.Year()-from.Year())*12 + int64(to.Month()) - int64(from.Month()) + 1
+		n *= max(months, 0)
+	}
+	return n, nil
+}
+
+// rateScanBound is an upper bound on the rates a cube or per-item query reads: the rates of its
+// facets in the months of its date range, in every currency, from the per-month counters. The
+// time of those queries grows with it (about 4 µs a rate at 1,000,000 orders), not with the
+// number of groups.
+func (s *Store) rateScanBound(ctx context.Context, q RateQuery, p ratePlan) (int64, error) {
+	args := []any{q.Source}
+	cond := "facet " + p.facetCond
+	if p.facets != nil {
+		args = append(args, pq.Array(p.facets))
+		cond = "facet = ANY($2)"
+	}
+	if q.From != nil {
+		args = append(args, time.Date(q.From.Year(), q.From.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly))
+		cond += " AND month >= $" + itoa(len(args)) + "::date"
+	}
+	if q.To != nil {
+		args = append(args, q.To.Format(time.DateOnly))
+		cond += " AND month <= $" + itoa(len(args)) + "::date"
+	}
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0)::bigint FROM rate_month_counts WHERE source = $1 AND `+cond, args...).Scan(&n)
+	return n, err
+}
+
+func distinct[T comparable](vs []T) map[T]bool {
+	m := make(map[T]bool, len(vs))
+	for _, v := range vs {
+		m[v] = true
+	}
+	return m
 }
 
 // rateCounterGroups answers from the all-time tables: the frequency rows of the query's

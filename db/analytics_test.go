@@ -447,3 +447,32 @@ func TestRateRollupAfterSeed(t *testing.T) {
 		t.Fatalf("items after reset: %d, %v; want 0", items, err)
 	}
 }
+
+// A statement cancelled at the server's statement_timeout is TIMEOUT, not an internal error.
+func TestRateStatsStatementTimeout(t *testing.T) {
+	url := dbtest.URL(t)
+	ctx := context.Background()
+	store, err := db.Open(ctx, url, db.Options{MaxOpenConns: 2, StatementTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	// Another transaction holds the all-time table, so the query waits until the timeout.
+	locker, err := db.Open(ctx, url, db.Options{MaxOpenConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close()
+	tx, err := locker.DB().BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE rate_facet_cells IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.RateStats(ctx, db.RateQuery{Source: db.RateAgreed, Currency: "EUR", GroupBy: []string{db.DimSkill}})
+	if code := market.ErrorCode(err); code != market.CodeTimeout {
+		t.Fatalf("got %v (%q), want TIMEOUT", err, code)
+	}
+}

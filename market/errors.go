@@ -17,6 +17,9 @@ const (
 	CodeConflict        Code = "CONFLICT"
 	CodeRateLimited     Code = "RATE_LIMITED"
 	CodeInternal        Code = "INTERNAL_SERVER_ERROR"
+	// CodeTimeout: the database cancelled the work at its statement timeout (the same code the API
+	// gives an operation that ran out of time).
+	CodeTimeout Code = "TIMEOUT"
 )
 
 // Error is an error a client may see: its message is safe to show. Any other error is internal and

@@ -24,6 +24,7 @@ func (r *queryResolver) RateStats(ctx context.Context, source *model.RateSource,
 	if q.Source == db.RateAgreed {
 		q.MinFreelancers = r.rateMinFreelancers()
 	}
+	q.MaxGroups, q.MaxRates = r.rateMaxGroups(), r.rateMaxRates()
 	q.WithRates = slices.Contains(graphql.CollectAllFields(ctx), "histogram")
 	groups, err := r.Store.RateStats(ctx, q)
 	if err != nil {

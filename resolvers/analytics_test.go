@@ -179,3 +179,89 @@ func TestRateStatsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// A grouping that may return more groups than allowed is refused before it runs; the same
+// grouping narrowed by filters is answered.
+func TestRateStatsGroupBound(t *testing.T) {
+	// The market has 68 skills, 4 seniorities, 2 countries (DE, NL) and one month of agreed rates.
+	srv := newRateServer(t, api.Config{RateMaxGroups: 100, RateMinFreelancers: 4})
+	refused := []struct {
+		name   string
+		vars   map[string]any
+		groups float64
+	}{
+		{"skill × country × seniority", map[string]any{"source": "AGREED", "groupBy": []string{"SKILL", "COUNTRY", "SENIORITY"}}, 68 * 2 * 4},
+		{"skill × country, months in the data", map[string]any{"source": "AGREED", "groupBy": []string{"SKILL", "COUNTRY", "MONTH"}}, 68 * 2},
+		{"skill × seniority, one country", map[string]any{"source": "ASKING", "groupBy": []string{"SKILL", "COUNTRY", "SENIORITY"},
+			"filter": map[string]any{"countries": []string{"DE"}}}, 68 * 4},
+	}
+	for _, c := range refused {
+		t.Run(c.name, func(t *testing.T) {
+			res := srv.Client().Do(t, rateQuery, c.vars)
+			if codes := res.Codes(); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
+				t.Fatalf("got codes %v (%+v), want BAD_USER_INPUT", codes, res.Errors)
+			}
+			ext := res.Errors[0].Extensions
+			if ext["field"] != "groupBy" || ext["max"] != float64(100) || ext["groups"] != c.groups {
+				t.Fatalf("extensions: got %v, want field groupBy, max 100, groups %v", ext, c.groups)
+			}
+		})
+	}
+	// Months are counted within the data's span, not the filter's 12: 6 × 2 × 4 × 1 groups fit.
+	t.Run("category × country × seniority × month, 12 months", func(t *testing.T) {
+		var res struct{ RateStats []rateGroup }
+		srv.Client().MustDo(t, rateQuery, map[string]any{"source": "AGREED", "groupBy": []string{"CATEGORY", "COUNTRY", "SENIORITY", "MONTH"},
+			"filter": map[string]any{"from": "2026-01-01", "to": "2026-12-31"}}, &res)
+		if len(res.RateStats) != 4 {
+			t.Fatalf("got %+v, want LANGUAGE and DATABASE in DE and NL", res.RateStats)
+		}
+	})
+
+	// Two skills, one seniority: 2 × 2 × 1 groups.
+	var res struct{ RateStats []rateGroup }
+	srv.Client().MustDo(t, rateQuery, map[string]any{
+		"source": "AGREED", "groupBy": []string{"SKILL", "COUNTRY", "SENIORITY"},
+		"filter": map[string]any{"skills": []string{"postgresql", "go"}, "seniority": []string{"SENIOR"}},
+	}, &res)
+	type key struct{ skill, country, median string }
+	var got []key
+	for _, g := range res.RateStats {
+		if g.Seniority == nil || *g.Seniority != "SENIOR" || g.Count != map[string]int{"DE": 5, "NL": 4}[*g.Country] {
+			t.Errorf("group %+v: want SENIOR, 5 rates in DE, 4 in NL", g)
+		}
+		got = append(got, key{g.Skill.Slug, *g.Country, g.Median})
+	}
+	want := []key{{"go", "DE", "500.00"}, {"go", "NL", "700.00"}, {"postgresql", "DE", "500.00"}, {"postgresql", "NL", "700.00"}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+// A query that must read the cube or the per-item table is refused when it would read more rates
+// than allowed, and answered when narrowed.
+func TestRateStatsScanBound(t *testing.T) {
+	// Ten agreed orders, each with Go and PostgreSQL: 10 rates overall, 20 over the skills.
+	srv := newRateServer(t, api.Config{RateMaxRates: 15, RateMinFreelancers: 4})
+	res := srv.Client().Do(t, rateQuery, map[string]any{"source": "AGREED", "groupBy": []string{"SKILL", "COUNTRY", "MONTH"}})
+	if codes := res.Codes(); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
+		t.Fatalf("every skill: got codes %v (%+v), want BAD_USER_INPUT", codes, res.Errors)
+	}
+	if ext := res.Errors[0].Extensions; ext["field"] != "filter" || ext["max"] != float64(15) || ext["rates"] != float64(20) {
+		t.Fatalf("extensions: got %v, want field filter, max 15, rates 20", ext)
+	}
+	for _, vars := range []map[string]any{
+		{"source": "AGREED", "groupBy": []string{"SKILL", "COUNTRY", "MONTH"}, "filter": map[string]any{"skills": []string{"go"}}},
+		{"source": "AGREED", "groupBy": []string{"COUNTRY", "MONTH"}},
+		{"source": "AGREED", "groupBy": []string{"COUNTRY"}, "filter": map[string]any{"skills": []string{"go"}, "from": "2026-04-02", "to": "2026-04-30"}},
+	} {
+		var res struct{ RateStats []rateGroup }
+		srv.Client().MustDo(t, rateQuery, vars, &res)
+		var got []string
+		for _, g := range res.RateStats {
+			got = append(got, *g.Country+" "+g.Median)
+		}
+		if want := []string{"DE 500.00", "NL 700.00"}; !slices.Equal(got, want) {
+			t.Errorf("%v: got %v, want %v", vars, got, want)
+		}
+	}
+}

@@ -16,6 +16,11 @@ type Resolver struct {
 	Store *db.Store
 	// RateMinFreelancers is the privacy threshold of agreed-rate statistics (0: the default, 5).
 	RateMinFreelancers int
+	// RateMaxGroups bounds the groups of one rateStats answer (0: DefaultRateMaxGroups).
+	RateMaxGroups int
+	// RateMaxRates bounds the rates one rateStats answer reads from the cube or the per-item
+	// table (0: DefaultRateMaxRates).
+	RateMaxRates int
 	// Feed serves the subscriptions; nil when the server runs without one.
 	Feed *feed.Feed
 	// SessionTTL is the lifetime of the tokens register and login issue.

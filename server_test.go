@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -218,4 +219,21 @@ func TestRunEmbeddedPostgres(t *testing.T) {
 	if took := time.Since(began); took > 5*time.Second {
 		t.Errorf("shutdown took %s, want under 5s", took)
 	}
+}
+
+// TestREADMEListsEverySetting keeps the README's configuration table in step with the flags.
+func TestREADMEListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, fs, err := parseConfig("gigraph", nil, func(string) string { return "" }, io.Discard)
+	if err != nil || cfg == nil {
+		t.Fatal(err)
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if !bytes.Contains(readme, []byte("| `--"+f.Name+"` |")) {
+			t.Errorf("README.md's configuration table lacks --%s", f.Name)
+		}
+	})
 }

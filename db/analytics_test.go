@@ -110,7 +110,7 @@ func reference(t *testing.T, store *db.Store, q db.RateQuery) map[string]db.Rate
 		return t.Format(time.DateOnly)
 	}
 	skillsNeeded := has(db.DimSkill) || has(db.DimCategory) || len(q.Skills) > 0 || len(q.Categories) > 0
-	rows, err := store.DB().QueryxContext(context.Background(), referenceSQL, q.Source, q.Currency,
+	rows, err := store.DB().QueryxContext(context.Background(), referenceSQL, q.Source, q.Currency, //nolint:sqlclosecheck // closed by the defer below; the linter does not follow sqlx.Rows
 		has(db.DimSkill), has(db.DimCategory), has(db.DimCountry), has(db.DimSeniority), has(db.DimMonth),
 		skillsNeeded, pq.Array(nonNil(q.Skills)), pq.Array(cats), pq.Array(nonNil(q.Countries)), pq.Array(sen),
 		day(q.From), day(q.To), q.MinFreelancers)

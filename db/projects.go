@@ -255,37 +255,23 @@ func (s *Store) SkillProjects(ctx context.Context, keys []ListKey) (map[ListKey]
 }
 
 func (s *Store) nestedProjects(ctx context.Context, keys []ListKey, ord *ordering[projectRow], from, parentCond string) (map[ListKey]*Page[market.Project], error) {
-	out := make(map[ListKey]*Page[market.Project], len(keys))
-	for g, parents := range groupKeys(keys) {
-		var q query
-		q.arg(pq.Array(parents))
-		q.where(parentCond)
-		if st := statusList(g.Statuses); len(st) > 0 {
-			q.oneOf("p.status", st)
-		}
-		order, err := ord.seek(&q, g.Page)
-		if err != nil {
-			return nil, err
-		}
-		sql := `SELECT k.parent AS parent_id, x.* FROM unnest($1::bigint[]) WITH ORDINALITY AS k(parent, i)
-			CROSS JOIN LATERAL (SELECT ` + projectColumns + ` FROM ` + from + `
-				WHERE ` + q.clause() + ` ORDER BY ` + order + ` LIMIT ` + q.arg(g.Page.Limit+1) + `) x
-			ORDER BY k.i, ` + ord.outer(g.Page, "x.created_at", "x.id")
-		var rows []projectRow
-		if err := sqlx.SelectContext(ctx, s.db, &rows, sql, q.args...); err != nil {
-			return nil, err
-		}
-		byParent := make(map[int64][]projectRow, len(parents))
-		for _, r := range rows {
-			byParent[r.ParentID] = append(byParent[r.ParentID], r)
-		}
-		for _, id := range parents {
-			k := g
-			k.ParentID = id
-			out[k] = projectPage(ord.page(byParent[id], g.Page))
-		}
+	pages, err := nestedPages(ctx, s.db, keys, nestedList[projectRow]{
+		ord:        ord,
+		columns:    projectColumns,
+		from:       from,
+		parentCond: parentCond,
+		outerCols:  []string{"x.created_at", "x.id"},
+		parentOf:   func(r *projectRow) int64 { return r.ParentID },
+		filter: func(q *query, g ListKey) {
+			if st := statusList(g.Statuses); len(st) > 0 {
+				q.oneOf("p.status", st)
+			}
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return mapPages(pages, projectPage), nil
 }
 
 // ClientProjectCounts counts the projects of clients, optionally only in some statuses (the

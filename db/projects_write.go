@@ -92,15 +92,9 @@ func (s *Store) UpdateProject(ctx context.Context, id int64, c ProjectChanges, a
 		updated_at = now() WHERE id = $1 RETURNING ` + projectWriteColumns
 	var out market.Project
 	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
-		p, err := lockProject(ctx, tx, id)
+		p, err := lockOpenProject(ctx, tx, id, authorize)
 		if err != nil {
 			return err
-		}
-		if err := authorize(p); err != nil {
-			return err
-		}
-		if p.Status != market.ProjectOpen {
-			return notOpen(p)
 		}
 		if c.Title != nil {
 			p.Title = *c.Title
@@ -137,21 +131,30 @@ func (s *Store) UpdateProject(ctx context.Context, id int64, c ProjectChanges, a
 	return &out, nil
 }
 
+// lockOpenProject locks a gig for a change by its owner: NOT_FOUND for an unknown gig, authorize's
+// error for a caller who may not change it, CONFLICT (extensions.status) when it is not OPEN.
+func lockOpenProject(ctx context.Context, tx *sqlx.Tx, id int64, authorize func(*market.Project) error) (*market.Project, error) {
+	p, err := lockProject(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(p); err != nil {
+		return nil, err
+	}
+	if p.Status != market.ProjectOpen {
+		return nil, notOpen(p)
+	}
+	return p, nil
+}
+
 // CloseProject cancels an OPEN gig and, in the same transaction, every PROPOSED order on it (with
 // a CANCELLED order event by actorID). authorize works as for UpdateProject. Returns NOT_FOUND for
 // an unknown gig and CONFLICT (extensions.status) when the gig is not OPEN.
 func (s *Store) CloseProject(ctx context.Context, id, actorID int64, authorize func(*market.Project) error) (*market.Project, error) {
 	var out market.Project
 	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
-		p, err := lockProject(ctx, tx, id)
-		if err != nil {
+		if _, err := lockOpenProject(ctx, tx, id, authorize); err != nil {
 			return err
-		}
-		if err := authorize(p); err != nil {
-			return err
-		}
-		if p.Status != market.ProjectOpen {
-			return notOpen(p)
 		}
 		if err := tx.GetContext(ctx, &out, `UPDATE projects SET status = 'CANCELLED', updated_at = now()
 			WHERE id = $1 RETURNING `+projectWriteColumns, id); err != nil {

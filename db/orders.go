@@ -325,8 +325,15 @@ type OrderFilter struct {
 	Statuses     []market.OrderStatus
 }
 
-// orderOrdering names the one ordering of orders, newest first; cursors carry it.
-const orderOrdering = "orders:created_at_desc"
+// newestOrders is the one ordering of orders, newest first; the (…, created_at DESC, id DESC)
+// indexes serve it.
+var newestOrders = &ordering[market.Order]{
+	name:  "orders:created_at_desc",
+	exprs: []string{"o.created_at", "o.id"},
+	desc:  true,
+	keys:  func(o *market.Order) []any { return []any{o.CreatedAt, o.ID} },
+	dst:   func() []any { return []any{new(time.Time), new(int64)} },
+}
 
 func (f OrderFilter) where(args []any) (string, []any) {
 	var conds []string
@@ -366,33 +373,19 @@ func (f OrderFilter) where(args []any) (string, []any) {
 // Returns BAD_USER_INPUT for a cursor of another list.
 func (s *Store) ListOrders(ctx context.Context, f OrderFilter, p relay.Page) (relay.Window[market.Order], []string, error) {
 	where, args := f.where(nil)
-	// Newest first: forward pages go down the (created_at, id) order, backward pages up.
-	cmp, dir := "<", "DESC"
-	if p.Backward {
-		cmp, dir = ">", "ASC"
-	}
-	if p.Cursor != "" {
-		var at time.Time
-		var id int64
-		if err := relay.DecodeCursor(p.Cursor, orderOrdering, p.CursorField(), &at, &id); err != nil {
-			return relay.Window[market.Order]{}, nil, err
-		}
-		args = append(args, at, id)
-		where += " AND (o.created_at, o.id) " + cmp + " ($" + itoa(len(args)-1) + ", $" + itoa(len(args)) + ")"
-	}
-	args = append(args, p.Limit+1)
-	q := `SELECT ` + orderColumns + ` FROM ` + orderJoin + ` WHERE ` + where +
-		` ORDER BY o.created_at ` + dir + `, o.id ` + dir + ` LIMIT $` + itoa(len(args))
-	var rows []market.Order
-	if err := sqlx.SelectContext(ctx, s.db, &rows, q, args...); err != nil {
+	q := query{args: args}
+	q.where(where)
+	order, err := newestOrders.seek(&q, p)
+	if err != nil {
 		return relay.Window[market.Order]{}, nil, err
 	}
-	w := relay.Trim(rows, p)
-	cursors := make([]string, len(w.Rows))
-	for i, r := range w.Rows {
-		cursors[i] = relay.EncodeCursor(orderOrdering, r.CreatedAt, r.ID)
+	sql := `SELECT ` + orderColumns + ` FROM ` + orderJoin + ` WHERE ` + q.clause() + ` ORDER BY ` + order + ` LIMIT ` + q.arg(p.Limit+1)
+	var rows []market.Order
+	if err := sqlx.SelectContext(ctx, s.db, &rows, sql, q.args...); err != nil {
+		return relay.Window[market.Order]{}, nil, err
 	}
-	return w, cursors, nil
+	pg := newestOrders.page(rows, p)
+	return pg.Window, pg.Cursors, nil
 }
 
 // CountOrders counts the orders a filter selects.

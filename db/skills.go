@@ -18,8 +18,14 @@ type SkillFilter struct {
 	Search     string
 }
 
-// skillOrdering names the one ordering of skills, (category, name, id); cursors carry it.
-const skillOrdering = "skills:category,name"
+// skillsByCategory is the one ordering of skills, (category, name, id); skills_category_name_idx
+// serves it.
+var skillsByCategory = &ordering[market.Skill]{
+	name:  "skills:category,name",
+	exprs: []string{"category", "name", "id"},
+	keys:  func(s *market.Skill) []any { return []any{s.Category, s.Name, s.ID} },
+	dst:   func() []any { return []any{new(string), new(string), new(int64)} },
+}
 
 const skillColumns = `id, slug, name, category`
 
@@ -51,33 +57,19 @@ func (f SkillFilter) where(args []any) (string, []any) {
 // Returns BAD_USER_INPUT for a cursor of another list.
 func (s *Store) ListSkills(ctx context.Context, f SkillFilter, p relay.Page) (relay.Window[market.Skill], []string, error) {
 	where, args := f.where(nil)
-	cmp, dir := ">", "ASC"
-	if p.Backward {
-		cmp, dir = "<", "DESC"
-	}
-	if p.Cursor != "" {
-		var cat, name string
-		var id int64
-		if err := relay.DecodeCursor(p.Cursor, skillOrdering, p.CursorField(), &cat, &name, &id); err != nil {
-			return relay.Window[market.Skill]{}, nil, err
-		}
-		args = append(args, cat, name, id)
-		n := len(args)
-		where += " AND (category, name, id) " + cmp + " ($" + itoa(n-2) + ", $" + itoa(n-1) + ", $" + itoa(n) + ")"
-	}
-	args = append(args, p.Limit+1)
-	q := `SELECT ` + skillColumns + ` FROM skills WHERE ` + where +
-		` ORDER BY category ` + dir + `, name ` + dir + `, id ` + dir + ` LIMIT $` + itoa(len(args))
-	var rows []market.Skill
-	if err := sqlx.SelectContext(ctx, s.db, &rows, q, args...); err != nil {
+	q := query{args: args}
+	q.where(where)
+	order, err := skillsByCategory.seek(&q, p)
+	if err != nil {
 		return relay.Window[market.Skill]{}, nil, err
 	}
-	w := relay.Trim(rows, p)
-	cursors := make([]string, len(w.Rows))
-	for i, r := range w.Rows {
-		cursors[i] = relay.EncodeCursor(skillOrdering, r.Category, r.Name, r.ID)
+	sql := `SELECT ` + skillColumns + ` FROM skills WHERE ` + q.clause() + ` ORDER BY ` + order + ` LIMIT ` + q.arg(p.Limit+1)
+	var rows []market.Skill
+	if err := sqlx.SelectContext(ctx, s.db, &rows, sql, q.args...); err != nil {
+		return relay.Window[market.Skill]{}, nil, err
 	}
-	return w, cursors, nil
+	pg := skillsByCategory.page(rows, p)
+	return pg.Window, pg.Cursors, nil
 }
 
 // CountSkills counts the skills a filter selects.

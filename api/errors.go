@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gigraph/gigraph/market"
@@ -45,6 +47,12 @@ func presentError(log *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 			// context says why.
 			gqlErr.Message = "the operation took too long and was cancelled"
 			gqlErr.Extensions = map[string]any{"code": CodeTimeout}
+		case pq.As(err, pqerror.QueryCanceled, pqerror.LockNotAvailable) != nil && ctx.Err() == nil:
+			// PostgreSQL gave up at statement_timeout or lock_timeout (not the client): every
+			// store path ends here, so no store method has to translate it itself.
+			log.WarnContext(ctx, "database timeout", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "err", err)
+			gqlErr.Message = "the database took too long and cancelled the operation; try again"
+			gqlErr.Extensions = map[string]any{"code": CodeTimeout, "requestId": RequestID(ctx)}
 		case errors.Is(err, context.Canceled):
 			gqlErr.Message = "the request was cancelled"
 			gqlErr.Extensions = map[string]any{"code": "CANCELLED"}

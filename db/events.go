@@ -205,22 +205,3 @@ SELECT c.user_id, f.user_id
 	err = s.db.QueryRowContext(ctx, q, orderID).Scan(&clientUser, &freelancerUser)
 	return clientUser, freelancerUser, translate(err)
 }
-
-// EventOrder reads the order an order event refers to, with its participants. Returns NOT_FOUND
-// when it does not exist.
-func (s *Store) EventOrder(ctx context.Context, id int64) (*market.Order, error) {
-	// Read with its participants, like every order, so access checks on the order's fields work.
-	return orderByID(ctx, s.db, id)
-}
-
-// EventMilestone reads the milestone an order event refers to. Returns NOT_FOUND when it does not
-// exist.
-func (s *Store) EventMilestone(ctx context.Context, id int64) (*market.Milestone, error) {
-	const q = `SELECT id, order_id, title, amount, currency, due_date, status, created_at, updated_at
-  FROM milestones WHERE id = $1`
-	var m market.Milestone
-	if err := sqlx.GetContext(ctx, s.db, &m, q, id); err != nil {
-		return nil, translate(err)
-	}
-	return &m, nil
-}

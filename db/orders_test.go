@@ -184,9 +184,11 @@ func TestOrderLifecycle(t *testing.T) {
 	if fmt.Sprint(balances) != fmt.Sprint(want) {
 		t.Fatalf("balances %v, want %v", balances, want)
 	}
-	// The order an event refers to comes with its participants, for the access checks of its fields.
-	eo, err := s.EventOrder(ctx, o.ID)
+	// The order an event refers to (read through the order loader's batch) comes with its
+	// participants, for the access checks of its fields.
+	byID, err := s.OrdersByID(ctx, []int64{o.ID})
 	mustNoErr(t, err)
+	eo := byID[o.ID]
 	if eo.ClientUserID != d.ClientUser || eo.FreelancerUserID != d.FreelancerUser {
 		t.Fatalf("event order participants %d, %d", eo.ClientUserID, eo.FreelancerUserID)
 	}

@@ -124,14 +124,14 @@ func (r *orderEventResolver) Kind(ctx context.Context, obj *db.OrderEventRow) (m
 }
 
 func (r *orderEventResolver) Order(ctx context.Context, obj *db.OrderEventRow) (*market.Order, error) {
-	return r.Store.EventOrder(ctx, obj.OrderID)
+	return load(ctx, loaders(ctx).Order, obj.OrderID)
 }
 
 func (r *orderEventResolver) Milestone(ctx context.Context, obj *db.OrderEventRow) (*market.Milestone, error) {
 	if obj.MilestoneID == nil {
 		return nil, nil
 	}
-	return r.Store.EventMilestone(ctx, *obj.MilestoneID)
+	return load(ctx, loaders(ctx).Milestone, *obj.MilestoneID)
 }
 
 func (r *orderEventResolver) Actor(ctx context.Context, obj *db.OrderEventRow) (*market.User, error) {

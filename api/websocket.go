@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -16,11 +17,13 @@ import (
 // wsReadLimit caps one client message on a WebSocket.
 const wsReadLimit int64 = 64 << 10
 
-// websocketTransport serves graphql-transport-ws and the legacy graphql-ws over gorilla/websocket.
-// The connection_init payload's "authorization" ("Bearer <token>") sets the viewer for every
-// operation of the socket; a bad token closes it with 4403. Without one the socket is anonymous
-// (or keeps the viewer of the upgrade request's Authorization header).
-func websocketTransport(cfg Config, store *db.Store) transport.Websocket {
+// websocketTransport serves graphql-transport-ws (package ws's own transport) and the legacy
+// graphql-ws (gqlgen's, over package ws's gorilla adapter). The connection_init payload's
+// "authorization" ("Bearer <token>") sets the viewer for every operation of the socket; a bad
+// token closes it with 4403. Without one the socket is anonymous (or keeps the viewer of the
+// upgrade request's Authorization header). closing ends every socket with 1001 when the server
+// shuts down.
+func websocketTransport(cfg Config, store *db.Store, closing context.Context) *ws.Transport {
 	wsCfg := cfg.WebSocket
 	wsCfg.AllowedOrigins = append(wsCfg.AllowedOrigins, cfg.AllowedOrigins...)
 	wsCfg.AllowLocalhost = wsCfg.AllowLocalhost || cfg.Dev()
@@ -30,30 +33,51 @@ func websocketTransport(cfg Config, store *db.Store) transport.Websocket {
 	if wsCfg.CloseCode == nil {
 		wsCfg.CloseCode = WebSocketClose
 	}
+	wsCfg.ReadLimit = wsReadLimit
+	wsCfg.Shutdown = closing
+	if wsCfg.OperationTimeout == 0 {
+		wsCfg.OperationTimeout = cfg.OperationTimeout
+	}
+	authenticate := func(ctx context.Context, p transport.InitPayload) (context.Context, error) {
+		header := p.Authorization()
+		if header == "" {
+			return ctx, nil
+		}
+		v, err := auth.Authenticate(ctx, store, header)
+		if err != nil {
+			if market.ErrorCode(err) == market.CodeUnauthenticated {
+				return ctx, &ws.CloseError{Code: ws.CloseForbidden, Reason: "Forbidden"}
+			}
+			return ctx, &ws.CloseError{Code: 1011, Reason: "Internal error"}
+		}
+		return auth.WithViewer(ctx, v), nil
+	}
+	wsCfg.Init = authenticate
+	// Results depend on who asks (access rules), so renderings are shared per viewer only.
+	wsCfg.ShareKey = func(ctx context.Context) string {
+		if v := auth.FromContext(ctx); v != nil {
+			return strconv.FormatInt(v.UserID, 10)
+		}
+		return ""
+	}
 	limit := wsReadLimit
-	return transport.Websocket{
+	legacy := transport.Websocket{
 		Implementation: ws.New(wsCfg),
-		// The guard in package ws enforces the init timeout with the spec's close code.
+		// The guard in package ws enforces the init timeout.
 		InitTimeout: 0,
 		// graphql-ws (legacy) clients expect "ka" messages; liveness itself is checked with
-		// WebSocket pings by package ws, for both subprotocols.
+		// WebSocket pings by package ws.
 		KeepAlivePingInterval: 15 * time.Second,
 		PayloadReadLimit:      &limit,
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			header := p.Authorization()
-			if header == "" {
-				return ctx, nil, nil
+			ctx2, err := authenticate(ctx, p)
+			var ce *ws.CloseError
+			if errors.As(err, &ce) {
+				ctx = transport.WithWebsocketCloseCode(ctx, ce.Code)
+				return transport.AppendCloseReason(ctx, ce.Reason), nil, errors.New(ce.Reason)
 			}
-			v, err := auth.Authenticate(ctx, store, header)
-			if err != nil {
-				if market.ErrorCode(err) == market.CodeUnauthenticated {
-					ctx = transport.WithWebsocketCloseCode(ctx, ws.CloseForbidden)
-					return transport.AppendCloseReason(ctx, "Forbidden"), nil, err
-				}
-				ctx = transport.WithWebsocketCloseCode(ctx, 1011)
-				return transport.AppendCloseReason(ctx, "Internal error"), nil, errors.New("internal error")
-			}
-			return auth.WithViewer(ctx, v), nil, nil
+			return ctx2, nil, err
 		},
 	}
+	return ws.NewTransport(wsCfg, legacy)
 }

@@ -197,12 +197,19 @@ func (h *Hub[E]) fill(s *Sub[E]) {
 		h.drop(s, ErrTooSlow)
 		return
 	}
+	pushed := false
+	defer func() {
+		if pushed && s.wake != nil {
+			s.wake()
+		}
+	}()
 	i := sort.Search(len(h.ring), func(i int) bool { return h.log.Pos(h.ring[i]) > s.last })
 	for ; i < len(h.ring); i++ {
 		e := h.ring[i]
 		if s.match(e) {
 			select {
 			case s.ch <- e:
+				pushed = true
 			default:
 				h.setLagging(s, true)
 				return
@@ -234,7 +241,7 @@ func (h *Hub[E]) drop(s *Sub[E], reason error) {
 	if reason != nil && s.onClose != nil {
 		s.onClose(reason, s.last)
 	}
-	close(s.ch)
+	s.close()
 }
 
 func (h *Hub[E]) remove(s *Sub[E]) {
@@ -260,6 +267,7 @@ type Sub[E any] struct {
 	match   func(E) bool
 	read    func(ctx context.Context, after, upTo int64, limit int) ([]E, error)
 	onClose func(reason error, last int64)
+	wake    func()
 	// last is the position of the last event delivered or skipped; owned by the replay goroutine
 	// until the subscriber joins the hub, then guarded by the hub's mutex.
 	last    int64
@@ -279,6 +287,17 @@ type Subscription[E any] struct {
 	// (ErrTooSlow, ErrShutdown, a failed replay), with the last position delivered. It runs before
 	// the channel is closed.
 	OnClose func(reason error, last int64)
+	// Wake, if set, is called after events were put on the channel and after it was closed, so
+	// a transport can pull without a goroutine blocked on the channel (see package stream). It
+	// must not block.
+	Wake func()
+}
+
+func (s *Sub[E]) close() {
+	close(s.ch)
+	if s.wake != nil {
+		s.wake()
+	}
 }
 
 // Subscribe delivers the matching events after sub.After, then the live ones, in position order,
@@ -287,7 +306,7 @@ type Subscription[E any] struct {
 // Without After, the subscription starts behind the newest event committed when it is made (read
 // from the database, so it does not depend on how far this instance has fanned out).
 func (h *Hub[E]) Subscribe(ctx context.Context, sub Subscription[E]) (<-chan E, error) {
-	s := &Sub[E]{ch: make(chan E, h.opts.Buffer), match: sub.Match, read: sub.Read, onClose: sub.OnClose}
+	s := &Sub[E]{ch: make(chan E, h.opts.Buffer), match: sub.Match, read: sub.Read, onClose: sub.OnClose, wake: sub.Wake}
 	if s.match == nil {
 		s.match = func(E) bool { return true }
 	}
@@ -341,7 +360,7 @@ func (h *Hub[E]) replay(ctx context.Context, s *Sub[E]) {
 			if ctx.Err() == nil && s.onClose != nil {
 				h.logger.Warn("feed: replay failed", "log", h.log.Name, "err", err)
 				s.onClose(ErrReplay, s.last)
-				close(s.ch)
+				s.close()
 			}
 			return
 		}
@@ -349,6 +368,9 @@ func (h *Hub[E]) replay(ctx context.Context, s *Sub[E]) {
 			if s.match(e) {
 				select {
 				case s.ch <- e:
+					if s.wake != nil {
+						s.wake()
+					}
 				case <-ctx.Done():
 					return
 				}

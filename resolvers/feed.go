@@ -14,6 +14,7 @@ import (
 	"github.com/gigraph/gigraph/market"
 	"github.com/gigraph/gigraph/metrics"
 	"github.com/gigraph/gigraph/relay"
+	"github.com/gigraph/gigraph/stream"
 )
 
 // Cursor orderings of the event logs. Gig cursors are shared by gigPosted, digests and
@@ -110,10 +111,13 @@ func closedReason(ctx context.Context, reason error, cursor string) {
 	case errors.Is(reason, feed.ErrReplay):
 		why = "REPLAY_FAILED"
 	}
-	transport.AddSubscriptionError(ctx, &gqlerror.Error{
+	err := &gqlerror.Error{
 		Message:    reason.Error(),
 		Extensions: map[string]any{"code": string(code), "reason": why, "resumeAfter": cursor},
-	})
+	}
+	if !stream.Fail(ctx, err) {
+		transport.AddSubscriptionError(ctx, err)
+	}
 }
 
 // feedUnavailable is returned when the server runs without a feed.
@@ -127,18 +131,25 @@ func gigEventEdges(rows []*db.GigEventRow) []*model.GigEventEdge {
 	return edges
 }
 
-// quietIfCancelled turns a failure caused by the client ending the operation (complete) while it
-// was being set up into a quietly ended stream: the client asked for nothing more.
-func quietIfCancelled[E any](ctx context.Context) func(<-chan E, error) (<-chan E, error) {
+// relayed hands a hub subscription's channel to gqlgen, through the transport's stream hook when
+// one drives the operation (see package stream). A failure caused by the client ending the
+// operation (complete) while it was being set up is not an error: the subscription just ends.
+func relayed[E any](ctx context.Context, pos func(E) int64) func(<-chan E, error) (<-chan E, error) {
 	return func(ch <-chan E, err error) (<-chan E, error) {
-		if err != nil && ctx.Err() != nil {
-			done := make(chan E)
-			close(done)
-			return done, nil
+		if err != nil {
+			if ctx.Err() != nil {
+				done := make(chan E)
+				close(done)
+				return done, nil
+			}
+			return nil, err
 		}
-		return ch, err
+		return stream.Relay(ctx, ch, pos), nil
 	}
 }
+
+func gigEventPos(e *db.GigEventRow) int64     { return e.Pos }
+func orderEventPos(e *db.OrderEventRow) int64 { return e.Pos }
 
 // countSubscription keeps the subscriptions gauge while the operation runs.
 func countSubscription(ctx context.Context) {

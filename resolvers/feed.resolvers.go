@@ -18,6 +18,7 @@ import (
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
 	"github.com/gigraph/gigraph/relay"
+	"github.com/gigraph/gigraph/stream"
 )
 
 func (r *gigAlertResolver) ID(ctx context.Context, obj *db.GigAlert) (string, error) {
@@ -182,8 +183,9 @@ func (r *subscriptionResolver) GigPosted(ctx context.Context, filter *model.GigF
 		}
 		sub.After = &pos
 	}
+	sub.Wake = stream.Waker(ctx)
 	countSubscription(ctx)
-	return quietIfCancelled[*db.GigEventRow](ctx)(r.Feed.Gigs.Subscribe(ctx, sub))
+	return relayed(ctx, gigEventPos)(r.Feed.Gigs.Subscribe(ctx, sub))
 }
 
 func (r *subscriptionResolver) OrderEvents(ctx context.Context, orderID string, after *string) (<-chan *db.OrderEventRow, error) {
@@ -211,8 +213,9 @@ func (r *subscriptionResolver) OrderEvents(ctx context.Context, orderID string, 
 		}
 		sub.After = &pos
 	}
+	sub.Wake = stream.Waker(ctx)
 	countSubscription(ctx)
-	return quietIfCancelled[*db.OrderEventRow](ctx)(r.Feed.Orders.Subscribe(ctx, sub))
+	return relayed(ctx, orderEventPos)(r.Feed.Orders.Subscribe(ctx, sub))
 }
 
 func (r *Resolver) GigAlert() graph.GigAlertResolver { return &gigAlertResolver{r} }

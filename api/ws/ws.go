@@ -1,9 +1,11 @@
-// Package ws plugs gorilla/websocket into gqlgen's WebSocket transport and holds it to the
-// graphql-transport-ws protocol: a thin guard reads every client message before gqlgen does and
-// closes the socket with the spec's close codes where gqlgen's own handling deviates (init
-// timeout 4408, repeated init 4429, subscribe before init 4401, duplicate operation id 4409,
-// invalid message 4400). It also enforces the read limit, a per-socket operation cap, a cap on open
-// sockets, the Origin allow-list and protocol-level keep-alive pings with a dead-peer timeout.
+// Package ws serves GraphQL over WebSocket with gorilla/websocket. Transport speaks
+// graphql-transport-ws itself, to the letter of the spec's close codes (init timeout 4408,
+// repeated init 4429, subscribe before init 4401, forbidden 4403, duplicate operation id 4409,
+// invalid message 4400), and is built to hold many idle subscribers cheaply (see Transport). The
+// legacy graphql-ws subprotocol goes to gqlgen's transport through Implementation, a gorilla
+// adapter whose guard adds the init timeout and the operation cap. Both enforce the read limit, a
+// per-socket operation cap, a cap on open sockets, the Origin allow-list and protocol-level
+// keep-alive pings with a dead-peer timeout.
 package ws
 
 import (
@@ -65,9 +67,23 @@ type Config struct {
 	WriteTimeout time.Duration
 	// CheckOrigin, if set, replaces the Origin check above (the server shares its CORS rules).
 	CheckOrigin func(r *http.Request) bool
-	// CloseCode, if set, may replace the code and reason of a close frame, given the upgrade
-	// request's context (the server uses it to say 1001 "going away" while shutting down).
+	// CloseCode, if set, may replace the code and reason of a close frame of the legacy
+	// protocol, given the upgrade request's context (the server uses it to say 1001 "going away"
+	// while shutting down).
 	CloseCode func(ctx context.Context, code int, reason string) (int, string)
+	// ReadLimit caps one client message (default 64 KiB); a larger one closes the socket (1009).
+	ReadLimit int64
+	// Init authenticates a graphql-transport-ws connection_init payload and returns the
+	// socket's context (with the viewer); a *CloseError closes the socket with its code, any
+	// other error with 1011.
+	Init func(ctx context.Context, payload transport.InitPayload) (context.Context, error)
+	// ShareKey names who an operation's results are rendered for (the viewer), so that a
+	// subscription event is rendered once per shape and viewer (see shapeOf); nil: never shared.
+	ShareKey func(ctx context.Context) string
+	// Shutdown, when done, closes every graphql-transport-ws socket with 1001 "going away".
+	Shutdown context.Context
+	// OperationTimeout bounds a query or mutation sent over a socket (0: none).
+	OperationTimeout time.Duration
 }
 
 func (c *Config) defaults() {
@@ -88,6 +104,9 @@ func (c *Config) defaults() {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
+	}
+	if c.ReadLimit <= 0 {
+		c.ReadLimit = 64 << 10
 	}
 }
 
@@ -119,7 +138,8 @@ func New(cfg Config) *Implementation {
 // Open returns the number of open sockets.
 func (im *Implementation) Open() int64 { return im.open.Load() }
 
-// Accept upgrades the request, preferring graphql-transport-ws when the client offers both.
+// Accept upgrades a legacy graphql-ws request for gqlgen's transport (Transport serves
+// graphql-transport-ws itself and hands only the other requests here).
 func (im *Implementation) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	if !im.originAllowed(r) {
 		return nil, fmt.Errorf("origin %q is not allowed", r.Header.Get("Origin"))
@@ -128,12 +148,7 @@ func (im *Implementation) Accept(w http.ResponseWriter, r *http.Request, opts tr
 		return nil, errors.New("too many open WebSocket connections")
 	}
 	up := im.upgrader
-	up.Subprotocols = []string{TransportWS}
-	for _, p := range opts.Subprotocols {
-		if !slices.Contains(up.Subprotocols, p) {
-			up.Subprotocols = append(up.Subprotocols, p)
-		}
-	}
+	up.Subprotocols = slices.DeleteFunc(slices.Clone(opts.Subprotocols), func(p string) bool { return p == TransportWS })
 	ws, err := up.Upgrade(w, r, opts.ResponseHeader)
 	if err != nil {
 		return nil, err
@@ -257,60 +272,7 @@ func (c *Conn) inspect(data []byte) (code int, reason string, deliver bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.proto != TransportWS {
-		return c.inspectLegacy(&m)
-	}
-	switch *m.Type {
-	case "connection_init":
-		if c.initSeen {
-			return CloseTooManyInitRequest, "Too many initialisation requests", false
-		}
-		if !objectOrAbsent(m.Payload) {
-			return CloseBadRequest, "Invalid message received: connection_init payload must be an object", false
-		}
-		c.initSeen = true
-		c.initTimer.Stop()
-	case "ping", "pong":
-		if !objectOrAbsent(m.Payload) {
-			return CloseBadRequest, "Invalid message received: payload must be an object", false
-		}
-		if !c.initSeen {
-			// The spec allows pings at any time, but gqlgen's init step rejects anything but
-			// connection_init: answer here.
-			if *m.Type == "ping" {
-				go c.WriteJSON(map[string]string{"type": "pong"}) //nolint:errcheck // a failed write closes the socket
-			}
-			return 0, "", false
-		}
-	case "subscribe":
-		// gqlgen handles messages one at a time and acknowledges the init before it reads the
-		// next one, so "before connection_init" is exactly "before connection_ack".
-		if !c.initSeen {
-			return CloseUnauthorized, "Unauthorized", false
-		}
-		var p struct {
-			Query *string `json:"query"`
-		}
-		if m.ID == nil || *m.ID == "" || json.Unmarshal(m.Payload, &p) != nil || p.Query == nil {
-			return CloseBadRequest, "Invalid message received: subscribe needs an id and a payload with a query", false
-		}
-		if _, dup := c.ids[*m.ID]; dup {
-			return CloseSubscriberExists, "Subscriber for " + truncate(*m.ID) + " already exists", false
-		}
-		if len(c.ids) >= c.im.cfg.MaxOperations {
-			c.rejectOperation(*m.ID)
-			return 0, "", false
-		}
-		c.ids[*m.ID] = struct{}{}
-	case "complete":
-		if m.ID == nil || *m.ID == "" {
-			return CloseBadRequest, "Invalid message received: complete needs an id", false
-		}
-		delete(c.ids, *m.ID)
-	default:
-		return CloseBadRequest, "Invalid message received: unknown type", false
-	}
-	return 0, "", true
+	return c.inspectLegacy(&m)
 }
 
 // inspectLegacy enforces what applies to the legacy graphql-ws protocol: the init timeout and the
@@ -339,15 +301,10 @@ func (c *Conn) inspectLegacy(m *clientMessage) (int, string, bool) {
 // rejectOperation answers an operation over the cap with an error for that operation only.
 // Called with c.mu held.
 func (c *Conn) rejectOperation(id string) {
-	typ := "error"
-	payload := []map[string]any{{
+	msg := map[string]any{"type": "error", "id": id, "payload": map[string]any{
 		"message":    fmt.Sprintf("too many operations on this socket (at most %d at once)", c.im.cfg.MaxOperations),
 		"extensions": map[string]any{"code": "RATE_LIMITED"},
 	}}
-	var msg any = map[string]any{"type": typ, "id": id, "payload": payload}
-	if c.proto != TransportWS {
-		msg = map[string]any{"type": "error", "id": id, "payload": payload[0]}
-	}
 	go c.WriteJSON(msg) //nolint:errcheck // a failed write closes the socket
 }
 

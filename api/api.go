@@ -157,7 +157,10 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 	}
 	metrics.SetDB(store.DB().DB)
 
-	gql := newGraphQL(cfg, store, log, h.closing, extra...)
+	if cfg.WebSocket.Shutdown == nil {
+		cfg.WebSocket.Shutdown = h.closing
+	}
+	gql := newGraphQL(cfg, store, log, extra...)
 	rl := &rateLimiter{byAddr: newLimiterSet(cfg.RatePerAddress), byToken: newLimiterSet(cfg.RatePerToken), trusted: cfg.TrustedProxies}
 
 	mux := http.NewServeMux()
@@ -176,7 +179,7 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 	return h
 }
 
-func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, closing context.Context, extra ...graphql.HandlerExtension) http.Handler {
+func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.HandlerExtension) http.Handler {
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
 		Store:              store,
 		Feed:               cfg.Feed,
@@ -189,7 +192,7 @@ func newGraphQL(cfg Config, store *db.Store, log *slog.Logger, closing context.C
 	}})
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv := handler.New(es)
-	srv.AddTransport(websocketTransport(cfg, store, closing))
+	srv.AddTransport(websocketTransport(cfg, store))
 	srv.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes, timeout: cfg.OperationTimeout})
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)

@@ -208,7 +208,7 @@ func (dryRun) MutateOperationContext(context.Context, *graphql.OperationContext)
 func FuzzRequest(f *testing.F) {
 	cfg := Config{Env: "prod"}
 	cfg.defaults()
-	h := newGraphQL(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), context.Background(), dryRun{})
+	h := newGraphQL(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), dryRun{})
 	for _, seed := range []string{
 		`{"query":"{ __typename }"}`,
 		`{"query":"query($n: Int) { skills(first: $n) { totalCount } }","variables":{"n":100}}`,

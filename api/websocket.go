@@ -21,9 +21,9 @@ const wsReadLimit int64 = 64 << 10
 // graphql-ws (gqlgen's, over package ws's gorilla adapter). The connection_init payload's
 // "authorization" ("Bearer <token>") sets the viewer for every operation of the socket; a bad
 // token closes it with 4403. Without one the socket is anonymous (or keeps the viewer of the
-// upgrade request's Authorization header). closing ends every socket with 1001 when the server
-// shuts down.
-func websocketTransport(cfg Config, store *db.Store, closing context.Context) *ws.Transport {
+// upgrade request's Authorization header). cfg.WebSocket.Shutdown (the handler's) ends every
+// socket with 1001 when the server shuts down.
+func websocketTransport(cfg Config, store *db.Store) *ws.Transport {
 	wsCfg := cfg.WebSocket
 	wsCfg.AllowedOrigins = append(wsCfg.AllowedOrigins, cfg.AllowedOrigins...)
 	wsCfg.AllowLocalhost = wsCfg.AllowLocalhost || cfg.Dev()
@@ -34,7 +34,6 @@ func websocketTransport(cfg Config, store *db.Store, closing context.Context) *w
 		wsCfg.CloseCode = WebSocketClose
 	}
 	wsCfg.ReadLimit = wsReadLimit
-	wsCfg.Shutdown = closing
 	if wsCfg.OperationTimeout == 0 {
 		wsCfg.OperationTimeout = cfg.OperationTimeout
 	}

@@ -403,3 +403,28 @@ func checkSubscriber(t *testing.T, name string, r readResult, match func(int) bo
 		t.Errorf("%s: got a different sequence than posted (first difference at %d)", name, firstDiff(r.titles, want))
 	}
 }
+
+// TestFeedClosedTellsWhereToResume: when the feed closes a subscription (here: the instance's
+// feed shuts down), the client gets an error message with the reason and the cursor to resume
+// from, after every event before it, and the operation ends.
+func TestFeedClosedTellsWhereToResume(t *testing.T) {
+	store := dbtest.New(t)
+	f := startFeed(t, store, feed.Options{})
+	srv := apitest.NewWithStore(t, api.Config{Feed: f}, store)
+	client := feedtest.NewClient(t, store)
+	c := subscribeGigs(t, srv, nil, "")
+	feedtest.Post(t, store, client, feedtest.Gig{Title: "Before shutdown"})
+	got := c.NextGig(5 * time.Second)
+	f.Close()
+	m := c.Read(5 * time.Second)
+	var errs []struct {
+		Message    string
+		Extensions map[string]any
+	}
+	if m.Type != "error" || m.ID != "1" || json.Unmarshal(m.Payload, &errs) != nil || len(errs) != 1 {
+		t.Fatalf("got %s %s %s, want one error for operation 1", m.Type, m.ID, m.Payload)
+	}
+	if ext := errs[0].Extensions; ext["reason"] != "SHUTDOWN" || ext["resumeAfter"] != got.Cursor {
+		t.Fatalf("extensions %v, want reason SHUTDOWN and resumeAfter %s", ext, got.Cursor)
+	}
+}

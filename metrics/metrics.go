@@ -47,13 +47,24 @@ var (
 		Namespace: "gigraph", Name: "subscriptions",
 		Help: "Running GraphQL subscriptions.",
 	})
+	// subscriptionEvents counts subscription events sent over graphql-transport-ws by how they
+	// were rendered: executed by gqlgen for this subscriber, or shared from another subscriber's
+	// rendering of the same event with the same selection (and viewer).
+	subscriptionEvents = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "gigraph", Name: "subscription_events_total",
+		Help: "Subscription events sent over graphql-transport-ws, by rendering (executed, shared).",
+	}, []string{"rendering"})
+	// SubscriptionEventsExecuted counts events gqlgen executed for their subscriber.
+	SubscriptionEventsExecuted = subscriptionEvents.WithLabelValues("executed")
+	// SubscriptionEventsShared counts events sent from another subscriber's rendering.
+	SubscriptionEventsShared = subscriptionEvents.WithLabelValues("shared")
 )
 
 func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		Requests, Duration, Rejected, WebSocketConnections, Subscriptions,
+		Requests, Duration, Rejected, WebSocketConnections, Subscriptions, subscriptionEvents,
 	)
 }
 

@@ -29,6 +29,8 @@ type Server struct {
 	HTTP  *httptest.Server
 	// Feed is this server's own feed (listener and hubs), as each instance of a deployment has.
 	Feed *feed.Feed
+	// Handler is the API handler (Shutdown ends its WebSockets).
+	Handler *api.Handler
 }
 
 // New starts the API on a fresh database with the given config and stops it when the test ends.
@@ -59,13 +61,15 @@ func NewWithStore(tb testing.TB, cfg api.Config, store *db.Store) *Server {
 		}
 		tb.Cleanup(cfg.Feed.Close)
 	}
-	ts := httptest.NewServer(api.New(cfg, store, log))
+	h := api.New(cfg, store, log)
+	ts := httptest.NewServer(h)
 	tb.Cleanup(func() {
 		// Hijacked WebSocket connections outlive ts.Close; end them first.
+		_ = h.Shutdown(context.Background())
 		ts.CloseClientConnections()
 		ts.Close()
 	})
-	return &Server{URL: ts.URL, Store: store, HTTP: ts, Feed: cfg.Feed}
+	return &Server{URL: ts.URL, Store: store, HTTP: ts, Feed: cfg.Feed, Handler: h}
 }
 
 type testWriter struct{ tb testing.TB }

@@ -26,15 +26,15 @@ type rendering struct {
 	payload []byte // nil when the maker's execution failed or had errors: render your own
 }
 
-func newRenderCache(max int) *renderCache {
-	return &renderCache{entries: map[renderKey]*rendering{}, max: max}
+func newRenderCache(capacity int) *renderCache {
+	return &renderCache{entries: map[renderKey]*rendering{}, max: capacity}
 }
 
 // render returns the payload for (shape, key): from the cache, or made by exec, which reports
 // whether its result may be shared (a response with errors is not: its error ids are per
-// request). ok is false when exec returned nothing (the operation ended) or ctx ended while
-// waiting.
-func (c *renderCache) render(ctx context.Context, shape string, key int64, exec func() (payload []byte, share bool)) (payload []byte, ok bool) {
+// request). shared tells whether the payload came from another subscriber's rendering; ok is
+// false when exec returned nothing (the operation ended) or ctx ended while waiting.
+func (c *renderCache) render(ctx context.Context, shape string, key int64, exec func() (payload []byte, share bool)) (payload []byte, shared, ok bool) {
 	k := renderKey{shape, key}
 	c.mu.Lock()
 	r, found := c.entries[k]
@@ -55,13 +55,13 @@ func (c *renderCache) render(ctx context.Context, shape string, key int64, exec 
 		select {
 		case <-r.done:
 		case <-ctx.Done():
-			return nil, false
+			return nil, false, false
 		}
 		if r.payload != nil {
-			return r.payload, true
+			return r.payload, true, true
 		}
 		b, _ := exec()
-		return b, b != nil
+		return b, false, b != nil
 	}
 	var share bool
 	defer close(r.done)
@@ -69,5 +69,5 @@ func (c *renderCache) render(ctx context.Context, shape string, key int64, exec 
 	if share {
 		r.payload = payload
 	}
-	return payload, payload != nil
+	return payload, false, payload != nil
 }

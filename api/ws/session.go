@@ -99,9 +99,10 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	s.initTimer = time.AfterFunc(cfg.InitTimeout, s.initTimeout)
 	s.pingTimer = time.AfterFunc(cfg.PingInterval, s.ping)
 	if cfg.Shutdown != nil {
+		//nolint:contextcheck // the server's shutdown, not the request, ends the socket
 		s.stopShutdown = context.AfterFunc(cfg.Shutdown, func() { s.closeWith(closeGoingAway, closeGoingAwayReason) })
 	}
-	go s.read()
+	go s.read() //nolint:contextcheck // the socket outlives the request; s.ctx is its context
 }
 
 // Closing during a server shutdown.
@@ -323,7 +324,7 @@ func (s *session) start(op *operation, params *graphql.RawParams) {
 	handler, ctx := s.exec.DispatchOperation(stream.WithHook(ctx, hook), rc)
 	if !hook.Attached() {
 		// The resolver failed, or returned a channel of its own: gqlgen's blocking loop.
-		s.loop(op, handler, ctx)
+		s.loop(ctx, op, handler)
 		return
 	}
 	op.hook, op.handler, op.hctx = hook, handler, ctx
@@ -335,7 +336,7 @@ func (s *session) start(op *operation, params *graphql.RawParams) {
 }
 
 // loop serves a subscription whose events are not pulled through a hook.
-func (s *session) loop(op *operation, handler graphql.ResponseHandler, ctx context.Context) {
+func (s *session) loop(ctx context.Context, op *operation, handler graphql.ResponseHandler) {
 	first := true
 	for {
 		resp := handler(ctx)
@@ -381,12 +382,17 @@ func (s *session) pump(op *operation) bool {
 			return false
 		}
 		var payload []byte
-		var ok bool
+		var shared, ok bool
 		if op.shape == "" {
 			payload, _ = s.execute(op)
 			ok = payload != nil
 		} else {
-			payload, ok = s.t.cache.render(op.ctx, op.shape, key, func() ([]byte, bool) { return s.execute(op) })
+			payload, shared, ok = s.t.cache.render(op.ctx, op.shape, key, func() ([]byte, bool) { return s.execute(op) })
+		}
+		if shared {
+			metrics.SubscriptionEventsShared.Inc()
+		} else if ok {
+			metrics.SubscriptionEventsExecuted.Inc()
 		}
 		if !ok {
 			s.remove(op)
@@ -501,6 +507,9 @@ func (s *session) writer() {
 		frames, s.frames = s.frames, frames[:0]
 		runq, s.runq = s.runq, runq[:0]
 		s.qmu.Unlock()
+		// One deadline per batch (setting one costs about as much as a small write's syscall
+		// overhead in Go's poller): a client that reads nothing still fails within WriteTimeout.
+		_ = s.ws.SetWriteDeadline(time.Now().Add(s.t.im.cfg.WriteTimeout))
 		for _, f := range frames {
 			if !s.write(f) {
 				break
@@ -521,7 +530,6 @@ func (s *session) writer() {
 // copied into a pooled write buffer, so a shared rendering is never copied per socket). A write
 // that fails or times out breaks the socket: a client that does not read cannot hold the server.
 func (s *session) write(parts ...[]byte) bool {
-	_ = s.ws.SetWriteDeadline(time.Now().Add(s.t.im.cfg.WriteTimeout))
 	w, err := s.ws.NextWriter(websocket.TextMessage)
 	for _, p := range parts {
 		if err == nil {

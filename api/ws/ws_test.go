@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/gigraph/gigraph/api"
 	"github.com/gigraph/gigraph/api/apitest"
 	"github.com/gigraph/gigraph/api/ws"
 	"github.com/gigraph/gigraph/db/dbtest"
 	"github.com/gigraph/gigraph/feed/feedtest"
+	"github.com/gigraph/gigraph/metrics"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -248,5 +250,83 @@ func TestDeadPeer(t *testing.T) {
 	_, err := dead.TryRead(time.Second)
 	if err == nil || strings.Contains(err.Error(), "timeout") {
 		t.Fatalf("silent client still connected (%v)", err)
+	}
+}
+
+// TestSharedRendering: a gig reaching several subscribers that select it the same way is
+// executed once per selection and viewer; the filters do not matter, the selection and the
+// viewer do. Every subscriber still gets exactly its own event.
+func TestSharedRendering(t *testing.T) {
+	srv := apitest.New(t, api.Config{})
+	client := feedtest.NewClient(t, srv.Store)
+	_, token := apitest.NewUser(t, srv.Store, false)
+	const titleOnly = `subscription($filter: GigFilter) { gigPosted(filter: $filter) { cursor project { title } } }`
+	const withBudget = `subscription { gigPosted { cursor project { title budget { amount } } } }`
+	type subscriber struct {
+		c     *feedtest.WS
+		token string
+		query string
+		vars  map[string]any
+	}
+	subs := []*subscriber{
+		{query: titleOnly},
+		{query: titleOnly, vars: map[string]any{"filter": map[string]any{"skills": []string{"go"}}}},
+		{query: titleOnly, vars: map[string]any{"filter": map[string]any{"remote": true}}},
+		{query: withBudget},
+		{query: titleOnly, token: token},
+	}
+	for _, s := range subs {
+		s.c = feedtest.Dial(t, srv.URL, ws.TransportWS)
+		s.c.Init(s.token)
+		s.c.Subscribe("1", s.query, s.vars)
+	}
+	waitFor(t, func() bool { return srv.Feed.Gigs.Stats().Subscribers == len(subs) })
+	executed0 := testutil.ToFloat64(metrics.SubscriptionEventsExecuted)
+	shared0 := testutil.ToFloat64(metrics.SubscriptionEventsShared)
+	feedtest.Post(t, srv.Store, client, feedtest.Gig{Title: "Shared gig", Skills: []string{"go"}})
+	for i, s := range subs {
+		m := s.c.Read(5 * time.Second)
+		if m.Type != "next" || !strings.Contains(string(m.Payload), `"title":"Shared gig"`) {
+			t.Fatalf("subscriber %d got %s %s", i, m.Type, m.Payload)
+		}
+		if strings.Contains(string(m.Payload), "budget") != (s.query == withBudget) {
+			t.Fatalf("subscriber %d got another selection's rendering: %s", i, m.Payload)
+		}
+	}
+	// Three renderings: the title-only one for anonymous subscribers (shared by three), the one
+	// with a budget, and the title-only one for the signed-in viewer.
+	if d := testutil.ToFloat64(metrics.SubscriptionEventsExecuted) - executed0; d != 3 {
+		t.Errorf("%v executions, want 3", d)
+	}
+	if d := testutil.ToFloat64(metrics.SubscriptionEventsShared) - shared0; d != 2 {
+		t.Errorf("%v shared renderings, want 2", d)
+	}
+}
+
+// TestShutdownClosesWithGoingAway: when the server shuts down, every socket of either protocol is
+// closed with 1001 and a reason that says to resume.
+func TestShutdownClosesWithGoingAway(t *testing.T) {
+	srv := apitest.New(t, api.Config{})
+	modern := feedtest.Dial(t, srv.URL, ws.TransportWS)
+	modern.Init("")
+	modern.Subscribe("1", sub, nil)
+	legacy := feedtest.Dial(t, srv.URL, ws.LegacyWS)
+	legacy.Send(map[string]any{"type": "connection_init"})
+	waitFor(t, func() bool { return srv.Feed.Gigs.Stats().Subscribers == 1 })
+	_ = srv.Handler.Shutdown(t.Context())
+	for name, c := range map[string]*feedtest.WS{"graphql-transport-ws": modern, "graphql-ws": legacy} {
+		if got := c.CloseCode(5 * time.Second); got != api.CloseGoingAway {
+			t.Errorf("%s: close code %d, want %d", name, got, api.CloseGoingAway)
+		}
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -3,7 +3,7 @@ package api
 import (
 	"context"
 	"errors"
-	"strconv"
+	"fmt"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -52,16 +52,27 @@ func websocketTransport(cfg Config, store *db.Store) *ws.Transport {
 		return auth.WithViewer(ctx, v), nil
 	}
 	wsCfg.Init = authenticate
-	// Results depend on who asks (access rules), so renderings are shared per viewer only.
+	// Results depend on who asks (access rules), so renderings are shared only between
+	// operations of the same viewer as of the same moment: user, admin flag and profiles.
 	wsCfg.ShareKey = func(ctx context.Context) string {
 		if v := auth.FromContext(ctx); v != nil {
-			return strconv.FormatInt(v.UserID, 10)
+			return fmt.Sprintf("%d/%t/%d/%d", v.UserID, v.IsAdmin, v.ClientID, v.FreelancerID)
 		}
 		return ""
 	}
+	// Each operation gets its own copy of the socket's viewer: a mutation that creates a profile
+	// updates its copy, while other operations run concurrently.
+	wsCfg.OperationContext = func(ctx context.Context) context.Context {
+		if v := auth.FromContext(ctx); v != nil {
+			cp := *v
+			return auth.WithViewer(ctx, &cp)
+		}
+		return ctx
+	}
 	limit := wsReadLimit
+	im := ws.New(wsCfg)
 	legacy := transport.Websocket{
-		Implementation: ws.New(wsCfg),
+		Implementation: im,
 		// The guard in package ws enforces the init timeout.
 		InitTimeout: 0,
 		// graphql-ws (legacy) clients expect "ka" messages; liveness itself is checked with
@@ -78,5 +89,5 @@ func websocketTransport(cfg Config, store *db.Store) *ws.Transport {
 			return ctx2, nil, err
 		},
 	}
-	return ws.NewTransport(wsCfg, legacy)
+	return ws.NewTransport(im, legacy)
 }

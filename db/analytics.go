@@ -1,11 +1,15 @@
 package db
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -409,13 +413,19 @@ func (s *Store) rateCounterGroups(ctx context.Context, q RateQuery, p ratePlan, 
 	if q.To != nil {
 		cond += " AND month <= " + arg(q.To.Format(time.DateOnly)) + "::date"
 	}
-	keys := "facet, NULL::text, NULL::text, NULL::date"
+	keys, order := "facet, NULL::text, NULL::text, NULL::date", "facet"
 	switch p.level {
 	case levelDim:
 		keys = "facet, " + map[bool]string{true: "country", false: "NULL::text"}[grouped(DimCountry)] +
 			", " + map[bool]string{true: "seniority", false: "NULL::text"}[grouped(DimSeniority)] + ", NULL::date"
+		if grouped(DimCountry) {
+			order += ", country"
+		}
+		if grouped(DimSeniority) {
+			order += ", seniority"
+		}
 	case levelMonth:
-		keys = "facet, NULL::text, NULL::text, month"
+		keys, order = "facet, NULL::text, NULL::text, month", "facet, month"
 	}
 	// Each (facet[, country, seniority | month], rate) is one row already; at the dim level rows of
 	// the countries or seniorities not grouped by are added up first.
@@ -424,12 +434,17 @@ func (s *Store) rateCounterGroups(ctx context.Context, q RateQuery, p ratePlan, 
 		freqSQL = `SELECT ` + keys + `, rate, sum(n)::bigint AS n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond +
 			` GROUP BY 1, 2, 3, 4, 5`
 	}
-	query := `SELECT f.facet, f.country, f.seniority, f.month, array_agg(rate ORDER BY rate), array_agg(n ORDER BY rate), 0::bigint, 0::bigint
-  FROM (` + freqSQL + `) AS f (facet, country, seniority, month, rate, n) GROUP BY 1, 2, 3, 4
+	// The frequency rows come in (group, rate) order — the tables' primary key order, so without a
+	// sort at the facet and month levels — and each group's arrays keep it; mergeRateGroups checks
+	// the order rather than trusting it. (array_agg(… ORDER BY rate) would sort every group twice.)
+	// Grouped by the real keys only: constant NULL keys in GROUP BY make PostgreSQL sort input
+	// that the index already delivers in order.
+	query := `SELECT ` + keys + `, array_agg(rate), array_agg(n), 0::bigint, 0::bigint
+  FROM (` + freqSQL + ` ORDER BY ` + order + `, rate) AS f (facet, country, seniority, month, rate, n) GROUP BY ` + order + `
 UNION ALL
 SELECT ` + keys + `, NULL, NULL, coalesce(sum(freelancers) FILTER (WHERE currency = $2), 0)::bigint,
        coalesce(sum(n) FILTER (WHERE currency <> $2), 0)::bigint
-  FROM ` + counts + ` WHERE source = $1 AND ` + cond + ` GROUP BY 1, 2, 3, 4`
+  FROM ` + counts + ` WHERE source = $1 AND ` + cond + ` GROUP BY ` + order
 	return s.mergeRateGroups(ctx, q, grouped, keyed, query, args)
 }
 
@@ -464,7 +479,7 @@ func (s *Store) mergeRateGroups(ctx context.Context, q RateQuery, grouped func(s
 			k                groupKey
 			country, senior  *string
 			month            *time.Time
-			rates, ns        pq.Int64Array
+			rates, ns        int64Array
 			people, excluded int64
 		)
 		var facet *int64
@@ -490,6 +505,10 @@ func (s *Store) mergeRateGroups(ctx context.Context, q RateQuery, grouped func(s
 			order = append(order, k)
 		}
 		if rates != nil {
+			if len(rates) != len(ns) {
+				return nil, fmt.Errorf("rate statistics: %d rates but %d counts", len(rates), len(ns))
+			}
+			sortByRate(rates, ns)
 			f.rates, f.counts = rates, ns
 		}
 		f.people += people
@@ -532,17 +551,7 @@ func (s *Store) mergeRateGroups(ctx context.Context, q RateQuery, grouped func(s
 // with counts). Sums are exact integers; percentiles interpolate the way percentile_cont does:
 // position h = p·(N−1), result lo + (h − ⌊h⌋)·(hi − lo) in float8.
 func (g *RateGroup) finish(rates, counts []int64) {
-	var n int64
-	sum, sumSq := new(big.Int), new(big.Int)
-	x, w := new(big.Int), new(big.Int)
-	for i, r := range rates {
-		n += counts[i]
-		x.SetInt64(r)
-		w.SetInt64(counts[i])
-		w.Mul(w, x)
-		sum.Add(sum, w)
-		sumSq.Add(sumSq, w.Mul(w, x))
-	}
+	n, sum, sumSq := sums(rates, counts)
 	g.Count, g.Min, g.Max = n, rates[0], rates[len(rates)-1]
 	g.Rates, g.Counts = rates, counts
 	bn := big.NewInt(n)
@@ -568,6 +577,123 @@ func (g *RateGroup) finish(rates, counts []int64) {
 		h := p * float64(n-1)
 		g.Percentiles[i] = percentileCont(h, at(int64(math.Floor(h))), at(int64(math.Ceil(h))))
 	}
+}
+
+// sums returns N = Σc, Σx = Σr·c and Σx² = Σr²·c of a frequency table, exactly. They are
+// accumulated in 128 bits (a million-order table needs about 100), falling back to big integers
+// on anything out of that range.
+func sums(rates, counts []int64) (int64, *big.Int, *big.Int) {
+	var n int64
+	var sumHi, sumLo, sqHi, sqLo uint64
+	for i, r := range rates {
+		c := counts[i]
+		if r <= 0 || c <= 0 {
+			return sumsBig(rates, counts)
+		}
+		n += c
+		hi, lo := bits.Mul64(uint64(r), uint64(c)) // r·c
+		var carry uint64
+		sumLo, carry = bits.Add64(sumLo, lo, 0)
+		sumHi, carry = bits.Add64(sumHi, hi, carry)
+		if carry != 0 {
+			return sumsBig(rates, counts)
+		}
+		// r²·c = r·(r·c): both 64-bit halves of r·c times r; anything past 128 bits overflows.
+		h1, l1 := bits.Mul64(lo, uint64(r))
+		h2, l2 := bits.Mul64(hi, uint64(r))
+		var over uint64
+		h1, over = bits.Add64(h1, l2, 0)
+		if h2 != 0 || over != 0 {
+			return sumsBig(rates, counts)
+		}
+		sqLo, carry = bits.Add64(sqLo, l1, 0)
+		sqHi, carry = bits.Add64(sqHi, h1, carry)
+		if carry != 0 {
+			return sumsBig(rates, counts)
+		}
+	}
+	return n, uint128(sumHi, sumLo), uint128(sqHi, sqLo)
+}
+
+func sumsBig(rates, counts []int64) (int64, *big.Int, *big.Int) {
+	var n int64
+	sum, sumSq := new(big.Int), new(big.Int)
+	x, w := new(big.Int), new(big.Int)
+	for i, r := range rates {
+		n += counts[i]
+		x.SetInt64(r)
+		w.SetInt64(counts[i])
+		w.Mul(w, x)
+		sum.Add(sum, w)
+		sumSq.Add(sumSq, w.Mul(w, x))
+	}
+	return n, sum, sumSq
+}
+
+func uint128(hi, lo uint64) *big.Int {
+	b := new(big.Int).SetUint64(hi)
+	return b.Lsh(b, 64).Or(b, new(big.Int).SetUint64(lo))
+}
+
+// sortByRate puts a frequency table in ascending rate order (it normally is already).
+func sortByRate(rates, counts []int64) {
+	if slices.IsSorted(rates) {
+		return
+	}
+	idx := make([]int, len(rates))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(rates[a], rates[b]) })
+	r2, c2 := make([]int64, len(rates)), make([]int64, len(rates))
+	for i, j := range idx {
+		r2[i], c2[i] = rates[j], counts[j]
+	}
+	copy(rates, r2)
+	copy(counts, c2)
+}
+
+// int64Array scans a PostgreSQL bigint[] in text form ({1,2,3}; NULL: nil). Frequency tables
+// hold thousands of numbers, and pq.Int64Array's general parser (quoting, nesting, NULL elements)
+// took most of the time of a rate query.
+type int64Array []int64
+
+// Scan implements sql.Scanner.
+func (a *int64Array) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		*a = nil
+		return nil
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return fmt.Errorf("int64Array: cannot scan %T", src)
+	}
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return fmt.Errorf("int64Array: not a one-dimensional array: %.20q", b)
+	}
+	b = b[1 : len(b)-1]
+	out := make([]int64, 0, bytes.Count(b, []byte{','})+1)
+	for len(b) > 0 {
+		end := bytes.IndexByte(b, ',')
+		if end < 0 {
+			end = len(b)
+		}
+		v, err := strconv.ParseInt(string(b[:end]), 10, 64)
+		if err != nil {
+			return fmt.Errorf("int64Array: %w", err)
+		}
+		out = append(out, v)
+		if end == len(b) {
+			break
+		}
+		b = b[end+1:]
+	}
+	*a = out
+	return nil
 }
 
 // percentileCont interpolates like PostgreSQL's percentile_cont_final_common and float8_lerp.

@@ -380,3 +380,23 @@ func TestLaggingSubscriberCatchesUp(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, posted)
 	}
 }
+
+// TestSubscribeEndedContext: a subscription whose context ends while it is being made (the
+// client completed it at once) is never left in the hub.
+func TestSubscribeEndedContext(t *testing.T) {
+	store := dbtest.New(t)
+	f := startFeed(t, store, feed.Options{})
+	last, err := store.LastGigEvent(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 200 {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, _ = f.Gigs.Subscribe(ctx, feed.Subscription[*db.GigEventRow]{After: &last})
+	}
+	time.Sleep(50 * time.Millisecond) // the removals run on their own goroutines
+	if n := f.Gigs.Stats().Subscribers; n != 0 {
+		t.Fatalf("%d subscribers left behind", n)
+	}
+}

@@ -324,6 +324,11 @@ func (h *Hub[E]) Subscribe(ctx context.Context, sub Subscription[E]) (<-chan E, 
 	}
 	context.AfterFunc(ctx, func() { h.remove(s) })
 	h.mu.Lock()
+	if ctx.Err() != nil {
+		// Ended while subscribing: remove may have run already, so do not add it after.
+		h.mu.Unlock()
+		return s.ch, nil
+	}
 	if s.last >= h.floor {
 		h.subs[s] = struct{}{}
 		h.fill(s)

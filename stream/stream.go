@@ -99,6 +99,12 @@ func Relay[T any](ctx context.Context, src <-chan T, key func(T) int64) <-chan T
 			close(out)
 			return
 		}
+		// Never block the transport: an event gqlgen did not take (it can only have stopped
+		// reading, as after a failed start) is replaced.
+		select {
+		case <-out:
+		default:
+		}
 		out <- pending
 		var zero T
 		pending = zero

@@ -3,6 +3,7 @@ package ws
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // renderCache keeps the recent renderings of subscription events by (shape, event key), so that
@@ -14,6 +15,7 @@ type renderCache struct {
 	entries map[renderKey]*rendering
 	order   []renderKey // oldest first, for eviction
 	max     int
+	ttl     time.Duration
 }
 
 type renderKey struct {
@@ -22,12 +24,13 @@ type renderKey struct {
 }
 
 type rendering struct {
+	made    time.Time
 	done    chan struct{}
 	payload []byte // nil when the maker's execution failed or had errors: render your own
 }
 
-func newRenderCache(capacity int) *renderCache {
-	return &renderCache{entries: map[renderKey]*rendering{}, max: capacity}
+func newRenderCache(capacity int, ttl time.Duration) *renderCache {
+	return &renderCache{entries: map[renderKey]*rendering{}, max: capacity, ttl: ttl}
 }
 
 // render returns the payload for (shape, key): from the cache, or made by exec, which reports
@@ -37,9 +40,13 @@ func newRenderCache(capacity int) *renderCache {
 func (c *renderCache) render(ctx context.Context, shape string, key int64, exec func() (payload []byte, share bool)) (payload []byte, shared, ok bool) {
 	k := renderKey{shape, key}
 	c.mu.Lock()
+	now := time.Now()
 	r, found := c.entries[k]
+	if found && now.Sub(r.made) > c.ttl {
+		found = false // too old to reuse: render afresh, and keep that one
+	}
 	if !found {
-		r = &rendering{done: make(chan struct{})}
+		r = &rendering{made: now, done: make(chan struct{})}
 		c.entries[k] = r
 		c.order = append(c.order, k)
 		if len(c.order) > c.max {

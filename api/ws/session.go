@@ -44,12 +44,16 @@ type Transport struct {
 
 var _ graphql.Transport = (*Transport)(nil)
 
-// NewTransport returns the transport; legacy serves clients that do not offer
-// graphql-transport-ws (its Implementation should be New(cfg)).
-func NewTransport(cfg Config, legacy transport.Websocket) *Transport {
-	cfg.defaults()
-	return &Transport{im: New(cfg), legacy: legacy, cache: newRenderCache(4096)}
+// NewTransport returns the transport over im; legacy serves clients that do not offer
+// graphql-transport-ws, and should use im too (so both count against one connection cap).
+func NewTransport(im *Implementation, legacy transport.Websocket) *Transport {
+	return &Transport{im: im, legacy: legacy, cache: newRenderCache(4096, renderTTL)}
 }
+
+// renderTTL is how long a rendering is reused. A live event reaches all its subscribers well
+// within it; a subscriber replaying older events later gets them rendered afresh, with the data
+// as it is then.
+const renderTTL = 2 * time.Second
 
 // Supports reports whether r asks for a WebSocket.
 func (t *Transport) Supports(r *http.Request) bool { return r.Header.Get("Upgrade") != "" }
@@ -134,6 +138,9 @@ type session struct {
 	runq    []*operation
 	writing bool
 	broken  bool // a write failed; the socket is closing
+	queued  int  // bytes in frames
+
+	deadlineSet time.Time // when the write deadline was last set (writer only)
 }
 
 // operation is one subscribe of a session.
@@ -300,6 +307,9 @@ func (s *session) start(op *operation, params *graphql.RawParams) {
 		}
 	}()
 	ctx := graphql.StartOperationTrace(op.ctx)
+	if f := s.t.im.cfg.OperationContext; f != nil {
+		ctx = f(ctx)
+	}
 	rc, err := s.exec.CreateOperationContext(ctx, params)
 	if err != nil {
 		resp := s.exec.DispatchError(graphql.WithOperationContext(ctx, rc), err)
@@ -367,6 +377,9 @@ func (s *session) pump(op *operation) bool {
 		}
 	}()
 	for range 16 {
+		if op.ctx.Err() != nil {
+			return false // completed by the client: nothing more for this id
+		}
 		key, st := op.hook.Take()
 		switch st {
 		case stream.Empty:
@@ -394,7 +407,10 @@ func (s *session) pump(op *operation) bool {
 		} else if ok {
 			metrics.SubscriptionEventsExecuted.Inc()
 		}
-		if !ok {
+		if !ok || op.ctx.Err() != nil {
+			if op.ctx.Err() == nil {
+				s.write(completeFrame(op.idJSON))
+			}
 			s.remove(op)
 			return false
 		}
@@ -460,17 +476,20 @@ func (s *session) send(frame []byte) {
 	if s.broken {
 		return
 	}
-	if len(s.frames) >= maxQueuedFrames {
+	if s.queued+len(frame) > maxQueuedBytes {
 		// The client sends faster than it reads (pings, say): drop it rather than buffer.
 		s.broken = true
-		go s.closeWith(CloseBadRequest, "Too many messages waiting: read the socket")
+		go s.closeWith(websocket.ClosePolicyViolation, "Too many messages waiting: read the socket")
 		return
 	}
+	s.queued += len(frame)
 	s.frames = append(s.frames, frame)
 	s.kick()
 }
 
-const maxQueuedFrames = 256
+// maxQueuedBytes caps the messages waiting for a socket's writer (pongs, errors, query results;
+// subscription events wait in the feed instead).
+const maxQueuedBytes = 1 << 20
 
 // wake schedules a pull of op's ready events.
 func (s *session) wake(op *operation) {
@@ -506,10 +525,8 @@ func (s *session) writer() {
 		}
 		frames, s.frames = s.frames, frames[:0]
 		runq, s.runq = s.runq, runq[:0]
+		s.queued = 0
 		s.qmu.Unlock()
-		// One deadline per batch (setting one costs about as much as a small write's syscall
-		// overhead in Go's poller): a client that reads nothing still fails within WriteTimeout.
-		_ = s.ws.SetWriteDeadline(time.Now().Add(s.t.im.cfg.WriteTimeout))
 		for _, f := range frames {
 			if !s.write(f) {
 				break
@@ -530,6 +547,12 @@ func (s *session) writer() {
 // copied into a pooled write buffer, so a shared rendering is never copied per socket). A write
 // that fails or times out breaks the socket: a client that does not read cannot hold the server.
 func (s *session) write(parts ...[]byte) bool {
+	// Setting a deadline costs about as much as a small write's syscall, so it is renewed only
+	// once a tenth of WriteTimeout has passed: every write still gets at least 90% of it.
+	if now := time.Now(); now.Sub(s.deadlineSet) > s.t.im.cfg.WriteTimeout/10 {
+		_ = s.ws.SetWriteDeadline(now.Add(s.t.im.cfg.WriteTimeout))
+		s.deadlineSet = now
+	}
 	w, err := s.ws.NextWriter(websocket.TextMessage)
 	for _, p := range parts {
 		if err == nil {
@@ -559,23 +582,21 @@ func (s *session) closeWith(code int, reason string) {
 	s.closed = true
 	s.mu.Unlock()
 	if first {
-		if len(reason) > 120 {
-			reason = reason[:120] // a close frame's reason must fit in 123 bytes
-		}
+		reason = cutUTF8(reason, 120) // a close frame's reason must fit in 123 bytes
 		_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 	}
 	_ = s.ws.NetConn().Close()
 }
 
 func (s *session) teardown() {
+	s.mu.Lock()
+	s.closed = true // before the timers stop, so that a ping running now does not re-arm
+	s.mu.Unlock()
 	s.initTimer.Stop()
 	s.pingTimer.Stop()
 	if s.stopShutdown != nil {
 		s.stopShutdown()
 	}
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
 	s.cancel() // ends every operation; the feed drops their subscriptions
 	_ = s.ws.Close()
 	s.t.im.open.Add(-1)

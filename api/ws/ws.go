@@ -23,6 +23,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/gorilla/websocket"
@@ -84,6 +85,9 @@ type Config struct {
 	Shutdown context.Context
 	// OperationTimeout bounds a query or mutation sent over a socket (0: none).
 	OperationTimeout time.Duration
+	// OperationContext, if set, prepares each operation's context from the socket's (the server
+	// gives every operation its own copy of the viewer, which a mutation may update).
+	OperationContext func(ctx context.Context) context.Context
 }
 
 func (c *Config) defaults() {
@@ -315,9 +319,21 @@ func objectOrAbsent(raw json.RawMessage) bool {
 
 func truncate(s string) string {
 	if len(s) > 64 {
-		return s[:64] + "…"
+		return cutUTF8(s, 64) + "…"
 	}
 	return s
+}
+
+// cutUTF8 shortens s to at most n bytes without splitting a character (a close reason must be
+// valid UTF-8, or browsers report a protocol error instead of the code).
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -378,7 +394,7 @@ func (c *Conn) WriteClose(code int, reason string) error {
 		code, reason = c.im.cfg.CloseCode(c.ctx, code, reason)
 	}
 	if len(reason) > 120 {
-		reason = reason[:120] // a close frame's reason must fit in 123 bytes
+		reason = cutUTF8(reason, 120) // a close frame's reason must fit in 123 bytes
 	}
 	return c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 }

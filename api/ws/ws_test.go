@@ -1,6 +1,7 @@
 package ws_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -328,5 +329,28 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 10s")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestSlowRenderingsKeepTheSocket: a socket whose subscriptions take a while to render (here each
+// waits out the loader window) but whose client reads everything is not dropped by the write
+// timeout: each write gets its own.
+func TestSlowRenderingsKeepTheSocket(t *testing.T) {
+	srv := apitest.New(t, api.Config{LoaderWait: 150 * time.Millisecond, WebSocket: ws.Config{WriteTimeout: 300 * time.Millisecond}})
+	client := feedtest.NewClient(t, srv.Store)
+	c := feedtest.Dial(t, srv.URL, ws.TransportWS)
+	c.Init("")
+	const n = 4
+	for i := range n {
+		// Distinct aliases: distinct shapes, so each is executed.
+		c.Subscribe(fmt.Sprint(i), fmt.Sprintf(`subscription { a%d: gigPosted { cursor project { client { id } } } }`, i), nil)
+	}
+	waitFor(t, func() bool { return srv.Feed.Gigs.Stats().Subscribers == n })
+	feedtest.Post(t, srv.Store, client, feedtest.Gig{Title: "slow"})
+	for i := range n {
+		m, err := c.TryRead(5 * time.Second)
+		if err != nil || m.Type != "next" {
+			t.Fatalf("after %d events: %v %s %s", i, err, m.Type, m.Payload)
+		}
 	}
 }

@@ -413,27 +413,21 @@ func (s *Store) rateCounterGroups(ctx context.Context, q RateQuery, p ratePlan, 
 	if q.To != nil {
 		cond += " AND month <= " + arg(q.To.Format(time.DateOnly)) + "::date"
 	}
-	keys, order := "facet, NULL::text, NULL::text, NULL::date", "facet"
+	// keys are the group's keys (NULL for a dimension not grouped by); cols and order the
+	// table's own key columns, in its primary key order.
+	keys, cols, order := "facet, NULL::text, NULL::text, NULL::date", "facet, NULL::text, NULL::text, NULL::date", "facet"
 	switch p.level {
 	case levelDim:
 		keys = "facet, " + map[bool]string{true: "country", false: "NULL::text"}[grouped(DimCountry)] +
 			", " + map[bool]string{true: "seniority", false: "NULL::text"}[grouped(DimSeniority)] + ", NULL::date"
-		if grouped(DimCountry) {
-			order += ", country"
-		}
-		if grouped(DimSeniority) {
-			order += ", seniority"
-		}
+		cols, order = "facet, country, seniority, NULL::date", "facet, country, seniority"
 	case levelMonth:
-		keys, order = "facet, NULL::text, NULL::text, month", "facet, month"
+		keys, cols, order = "facet, NULL::text, NULL::text, month", "facet, NULL::text, NULL::text, month", "facet, month"
 	}
-	// Each (facet[, country, seniority | month], rate) is one row already; at the dim level rows of
-	// the countries or seniorities not grouped by are added up first.
-	freqSQL := `SELECT ` + keys + `, rate, n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond
-	if p.level == levelDim && (!grouped(DimCountry) || !grouped(DimSeniority)) {
-		freqSQL = `SELECT ` + keys + `, rate, sum(n)::bigint AS n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond +
-			` GROUP BY 1, 2, 3, 4, 5`
-	}
+	// One frequency table per (facet[, country, seniority | month]), read in index order; at the
+	// dim level the tables of the countries or seniorities not grouped by are merged in Go (adding
+	// them up in SQL would hash and sort every row).
+	freqSQL := `SELECT ` + cols + `, rate, n FROM ` + cells + ` WHERE source = $1 AND currency = $2 AND ` + cond
 	// The frequency rows come in (group, rate) order — the tables' primary key order, so without a
 	// sort at the facet and month levels — and each group's arrays keep it; mergeRateGroups checks
 	// the order rather than trusting it. (array_agg(… ORDER BY rate) would sort every group twice.)
@@ -509,7 +503,11 @@ func (s *Store) mergeRateGroups(ctx context.Context, q RateQuery, grouped func(s
 				return nil, fmt.Errorf("rate statistics: %d rates but %d counts", len(rates), len(ns))
 			}
 			sortByRate(rates, ns)
-			f.rates, f.counts = rates, ns
+			if f.rates == nil {
+				f.rates, f.counts = rates, ns
+			} else {
+				f.rates, f.counts = mergeFreq(f.rates, f.counts, rates, ns)
+			}
 		}
 		f.people += people
 		f.excluded += excluded
@@ -633,6 +631,27 @@ func sumsBig(rates, counts []int64) (int64, *big.Int, *big.Int) {
 func uint128(hi, lo uint64) *big.Int {
 	b := new(big.Int).SetUint64(hi)
 	return b.Lsh(b, 64).Or(b, new(big.Int).SetUint64(lo))
+}
+
+// mergeFreq adds up two frequency tables (ascending rates) into one.
+func mergeFreq(ra, ca, rb, cb []int64) ([]int64, []int64) {
+	rates, counts := make([]int64, 0, len(ra)+len(rb)), make([]int64, 0, len(ra)+len(rb))
+	i, j := 0, 0
+	for i < len(ra) || j < len(rb) {
+		switch {
+		case j == len(rb) || i < len(ra) && ra[i] < rb[j]:
+			rates, counts = append(rates, ra[i]), append(counts, ca[i])
+			i++
+		case i == len(ra) || rb[j] < ra[i]:
+			rates, counts = append(rates, rb[j]), append(counts, cb[j])
+			j++
+		default:
+			rates, counts = append(rates, ra[i]), append(counts, ca[i]+cb[j])
+			i++
+			j++
+		}
+	}
+	return rates, counts
 }
 
 // sortByRate puts a frequency table in ascending rate order (it normally is already).

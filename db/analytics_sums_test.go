@@ -73,3 +73,16 @@ func TestSortByRate(t *testing.T) {
 		t.Fatalf("got %v %v", rates, counts)
 	}
 }
+
+func TestMergeFreq(t *testing.T) {
+	r, c := mergeFreq([]int64{1, 3, 5}, []int64{1, 1, 1}, []int64{2, 3, 6}, []int64{10, 10, 10})
+	wantR, wantC := []int64{1, 2, 3, 5, 6}, []int64{1, 10, 11, 1, 10}
+	for i := range wantR {
+		if len(r) != len(wantR) || r[i] != wantR[i] || c[i] != wantC[i] {
+			t.Fatalf("got %v %v, want %v %v", r, c, wantR, wantC)
+		}
+	}
+	if r, _ := mergeFreq(nil, nil, []int64{4}, []int64{1}); len(r) != 1 || r[0] != 4 {
+		t.Fatalf("merge with empty: %v", r)
+	}
+}

@@ -122,3 +122,46 @@ func countObjects(raw []byte) int {
 		}
 	}
 }
+
+// BenchmarkRateStatsAPI sends rateStats queries through the real HTTP handler, so the figures
+// include gqlgen's work on large answers: the median by skill, the two examples of the analytics
+// issue, and the broadest groupings the default bounds allow on the benchmark data. Run it on a
+// database filled at scale (GIGRAPH_BENCH_DATABASE_URL, after `seed --reset --scale`).
+func BenchmarkRateStatsAPI(b *testing.B) {
+	store := benchStore(b)
+	h := api.New(api.Config{}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	const fields = `skill { slug } country seniority month count freelancers min max mean stddev median p25 p75 p90`
+	for _, c := range []struct{ name, args string }{
+		{"median-by-skill", `source: AGREED, groupBy: [SKILL]`},
+		{"go-by-country", `source: AGREED, filter: { skills: ["go"] }, groupBy: [COUNTRY]`},
+		{"postgresql-by-month", `source: AGREED, filter: { skills: ["postgresql"], from: "2025-11-01", to: "2026-10-31" }, groupBy: [MONTH]`},
+		{"skill-country-seniority", `source: AGREED, groupBy: [SKILL, COUNTRY, SENIORITY]`},
+		{"asking-skill-country", `source: ASKING, groupBy: [SKILL, COUNTRY]`},
+		{"go-country-seniority-month", `source: AGREED, filter: { skills: ["go"] }, groupBy: [COUNTRY, SENIORITY, MONTH]`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			body, err := json.Marshal(map[string]string{"query": `{ rateStats(` + c.args + `) { ` + fields + ` } }`})
+			if err != nil {
+				b.Fatal(err)
+			}
+			do := func() []byte {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec.Body.Bytes()
+			}
+			var res struct {
+				Data   struct{ RateStats []json.RawMessage }
+				Errors []struct{ Message string }
+			}
+			if raw := do(); json.Unmarshal(raw, &res) != nil || len(res.Errors) > 0 {
+				b.Fatalf("bad response: %.300s", raw)
+			}
+			for b.Loop() {
+				do()
+			}
+			b.ReportMetric(float64(len(res.Data.RateStats)), "groups/op")
+		})
+	}
+}

@@ -25,8 +25,8 @@ INSERT INTO projects (client_id, title, description, rate_type, budget, currency
 SELECT 1 + g % 10000, 'Gig ' || g, '', 'DAILY', 50000,
        CASE WHEN random() < 0.9 THEN 'EUR' WHEN random() < 0.7 THEN 'USD' ELSE 'GBP' END, true, 'IN_PROGRESS'
   FROM generate_series(1, 200000) g;
-INSERT INTO project_skills (project_id, skill_id)
-SELECT p.id, s.id FROM projects p,
+INSERT INTO project_skills (project_id, skill_id, created_at)
+SELECT p.id, s.id, p.created_at FROM projects p,
        LATERAL (SELECT id FROM skills ORDER BY random() + p.id * 0 LIMIT 1 + p.id % 3) s;
 INSERT INTO orders (project_id, client_id, freelancer_id, rate_type, amount, currency, status, created_at, accepted_at, completed_at)
 SELECT p.id, p.client_id, f.id, 'DAILY', greatest(10000, f.daily_rate + (floor(random() * 11)::int - 5) * 1000), p.currency,

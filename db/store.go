@@ -102,6 +102,22 @@ func withParams(dsn string, params map[string]string) (string, error) {
 	return strings.TrimSpace(dsn), nil
 }
 
+// setParam sets one run-time parameter of a DSN, replacing the value it has.
+func setParam(dsn, key, value string) (string, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", fmt.Errorf("parse DATABASE_URL: %w", err)
+		}
+		q := u.Query()
+		q.Set(key, value)
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	// key=value form: lib/pq keeps the last value of a repeated key.
+	return dsn + " " + key + "=" + value, nil
+}
+
 // DSN is the connection string the store was opened with; the feed listener opens its own
 // dedicated connection with it (LISTEN needs a session of its own, outside the pool).
 func (s *Store) DSN() string { return s.dsn }

@@ -62,6 +62,7 @@ func run(ctx context.Context, args []string) error {
 	dsn := fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL server (a fresh database is created on it)")
 	n := fs.Int("subscribers", 10000, "WebSocket subscribers to hold")
 	gigs := fs.Int("gigs", 20, "gigs to post (each matches every subscriber)")
+	filters := fs.Int("filters", 100, "distinct filters among the subscribers (all match the posted gigs)")
 	serve := fs.String("serve", "", "internal: serve the API on the given database URL")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -108,7 +109,7 @@ INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE
 
 	fmt.Printf("opening %d subscribers to %s …\n", *n, addr)
 	start := time.Now()
-	subs, err := openSubscribers(ctx, addr, *n)
+	subs, err := openSubscribers(ctx, addr, *n, max(*filters, 1))
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE
 			_ = s.conn.Close()
 		}
 	}()
-	fmt.Printf("%d subscribers ready in %v\n", len(subs), time.Since(start).Round(time.Millisecond))
+	fmt.Printf("%d subscribers with %d distinct filters ready in %v\n", len(subs), max(*filters, 1), time.Since(start).Round(time.Millisecond))
 	time.Sleep(3 * time.Second) // let the server settle (GC, idle sockets)
 	heap1, stack1, g1, err := stats(ctx, addr)
 	if err != nil {
@@ -192,7 +193,7 @@ type subscriber struct {
 	got  chan time.Time
 }
 
-func openSubscribers(ctx context.Context, addr string, n int) ([]*subscriber, error) {
+func openSubscribers(ctx context.Context, addr string, n, filters int) ([]*subscriber, error) {
 	subs := make([]*subscriber, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -206,7 +207,7 @@ func openSubscribers(ctx context.Context, addr string, n int) ([]*subscriber, er
 				if i >= n {
 					return
 				}
-				s, err := subscribe(ctx, addr)
+				s, err := subscribe(ctx, addr, i%filters)
 				if err != nil {
 					select {
 					case errc <- fmt.Errorf("subscriber %d: %w", i, err):
@@ -227,7 +228,9 @@ func openSubscribers(ctx context.Context, addr string, n int) ([]*subscriber, er
 	return subs, nil
 }
 
-func subscribe(ctx context.Context, addr string) (*subscriber, error) {
+// subscribe opens one subscriber whose filter is the f-th: a minimum budget of f mod 1000 + 1 euros and, for
+// every other filter, remote gigs only. The posted gigs (remote, 1000 EUR) match them all.
+func subscribe(ctx context.Context, addr string, f int) (*subscriber, error) {
 	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024}
 	c, res, err := d.DialContext(ctx, "ws://"+addr+"/graphql", nil)
 	if res != nil && res.Body != nil {
@@ -240,7 +243,14 @@ func subscribe(ctx context.Context, addr string) (*subscriber, error) {
 	if err := send(map[string]any{"type": "connection_init"}); err != nil {
 		return nil, err
 	}
-	payload, _ := json.Marshal(map[string]any{"query": `subscription { gigPosted { cursor project { title } } }`})
+	filter := map[string]any{"minBudget": map[string]any{"amount": strconv.Itoa(f%1000 + 1), "currency": "EUR"}}
+	if f%2 == 1 {
+		filter["remote"] = true
+	}
+	payload, _ := json.Marshal(map[string]any{
+		"query":     `subscription($filter: GigFilter) { gigPosted(filter: $filter) { cursor project { title } } }`,
+		"variables": map[string]any{"filter": filter},
+	})
 	if err := send(map[string]any{"type": "subscribe", "id": "1", "payload": json.RawMessage(payload)}); err != nil {
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func TestRateBenchmark(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			// The API's bounds (resolvers.DefaultRateMaxGroups, DefaultRateMaxRates); refused
 			// queries report how fast they are refused.
-			c.q.MaxGroups, c.q.MaxRates = 2000, 80000
+			c.q.MaxGroups, c.q.MaxRates = 2500, 80000
 			if os.Getenv("RATEBENCH_UNBOUNDED") != "" {
 				c.q.MaxGroups, c.q.MaxRates = 0, 0
 			}

@@ -6,7 +6,7 @@
 // subscribers over loopback with gorilla/websocket, posts gigs straight into the database and
 // times their arrival. It needs a PostgreSQL: run it under the embedded one:
 //
-//	go build -o /tmp/feedbench ./bench/feedbench && go run . postgres -- /tmp/feedbench --subscribers 10000
+//	go build -o /tmp/feedbench ./bench/feedbench && go run . postgres -- /tmp/feedbench --subscribers 10000 --filters 100
 package main
 
 import (

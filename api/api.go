@@ -154,6 +154,7 @@ func newHandler(cfg Config, store *db.Store, log *slog.Logger, extra ...graphql.
 	if f := cfg.Feed; f != nil {
 		h.checks = append(h.checks, ReadyCheck{Name: "feed", Check: func(context.Context) error { return f.Ready() }})
 		metrics.SetFeedLag(func() float64 { return float64(f.GigLag()) })
+		metrics.SetSubscriptions(func() float64 { return float64(f.Subscriptions()) })
 	}
 	metrics.SetDB(store.DB().DB)
 

@@ -60,6 +60,22 @@ func websocketTransport(cfg Config, store *db.Store) *ws.Transport {
 		}
 		return ""
 	}
+	// A socket keeps only what its operations read from the upgrade request's context: the
+	// request id (in masked errors and logs), the client address (login throttling) and the
+	// viewer of an Authorization header.
+	wsCfg.Detach = func(ctx context.Context) context.Context {
+		d := context.Background()
+		if id := RequestID(ctx); id != "" {
+			d = context.WithValue(d, requestIDKey{}, id)
+		}
+		if addr := auth.ClientAddrFrom(ctx); addr != "" {
+			d = auth.WithClientAddr(d, addr)
+		}
+		if v := auth.FromContext(ctx); v != nil {
+			d = auth.WithViewer(d, v)
+		}
+		return d
+	}
 	// Each operation gets its own copy of the socket's viewer: a mutation that creates a profile
 	// updates its copy, while other operations run concurrently.
 	wsCfg.OperationContext = func(ctx context.Context) context.Context {

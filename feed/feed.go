@@ -177,6 +177,12 @@ func (f *Feed) Ready() error {
 	return nil
 }
 
+// Subscriptions counts the subscriptions of both logs, live and replaying (for metrics).
+func (f *Feed) Subscriptions() int {
+	g, o := f.Gigs.Stats(), f.Orders.Stats()
+	return g.Subscribers + g.Replaying + o.Subscribers + o.Replaying
+}
+
 // GigLag is how many gig events this instance has heard of but not yet fanned out (for metrics).
 func (f *Feed) GigLag() int64 { return f.Gigs.Stats().Lag }
 

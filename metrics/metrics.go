@@ -41,12 +41,6 @@ var (
 		Namespace: "gigraph", Name: "websocket_connections",
 		Help: "Open WebSocket connections.",
 	})
-	// Subscriptions is the number of running GraphQL subscriptions; the feed increments it when a
-	// subscription starts and decrements it when it ends.
-	Subscriptions = prometheus.NewGauge(prometheus.GaugeOpts{
-		Namespace: "gigraph", Name: "subscriptions",
-		Help: "Running GraphQL subscriptions.",
-	})
 	// subscriptionEvents counts subscription events sent over graphql-transport-ws by how they
 	// were rendered: executed by gqlgen for this subscriber, or shared from another subscriber's
 	// rendering of the same event with the same selection (and viewer).
@@ -64,7 +58,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		Requests, Duration, Rejected, WebSocketConnections, Subscriptions, subscriptionEvents,
+		Requests, Duration, Rejected, WebSocketConnections, subscriptionEvents,
 	)
 }
 
@@ -76,6 +70,7 @@ func Handler() http.Handler {
 var (
 	mu        sync.Mutex
 	feedLag   prometheus.Collector
+	subsCount prometheus.Collector
 	dbStats   prometheus.Collector
 	opNames   = map[string]bool{}
 	validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
@@ -95,6 +90,22 @@ func SetFeedLag(lag func() float64) {
 		Help: "Gig events written but not yet delivered by this instance's feed.",
 	}, lag)
 	Registry.MustRegister(feedLag)
+}
+
+// SetSubscriptions registers the number of running GraphQL subscriptions, read from the feed
+// when scraped (a counter kept per subscription would cost every subscription a context
+// callback). A later call replaces the earlier function.
+func SetSubscriptions(n func() float64) {
+	mu.Lock()
+	defer mu.Unlock()
+	if subsCount != nil {
+		Registry.Unregister(subsCount)
+	}
+	subsCount = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: "gigraph", Name: "subscriptions",
+		Help: "Running GraphQL subscriptions (live and replaying).",
+	}, n)
+	Registry.MustRegister(subsCount)
 }
 
 // SetDB exports the connection pool statistics of db (open, in use, idle, waits…). A later call

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gigraph/gigraph/db"
 	"github.com/gigraph/gigraph/feed"
 	"github.com/gigraph/gigraph/graph/model"
 	"github.com/gigraph/gigraph/market"
-	"github.com/gigraph/gigraph/metrics"
 	"github.com/gigraph/gigraph/relay"
 	"github.com/gigraph/gigraph/stream"
 )
@@ -102,7 +100,10 @@ func nilIfEmpty(c market.GigCriteria) *market.GigCriteria {
 }
 
 // closedReason tells a subscriber why the server ended its subscription, with the cursor to resume
-// from (extensions.resumeAfter). It becomes the operation's error message.
+// from (extensions.resumeAfter). It becomes the operation's error message on graphql-transport-ws.
+// Legacy graphql-ws sockets (served by gqlgen's transport) only see the operation complete:
+// gqlgen's AddSubscriptionError races with its own clean-up when the socket closes at the same
+// time, and the legacy protocol has no error-then-end message for it anyway.
 func closedReason(ctx context.Context, reason error, cursor string) {
 	code, why := market.CodeInternal, "SHUTDOWN"
 	switch {
@@ -115,9 +116,7 @@ func closedReason(ctx context.Context, reason error, cursor string) {
 		Message:    reason.Error(),
 		Extensions: map[string]any{"code": string(code), "reason": why, "resumeAfter": cursor},
 	}
-	if !stream.Fail(ctx, err) {
-		transport.AddSubscriptionError(ctx, err)
-	}
+	stream.Fail(ctx, err)
 }
 
 // feedUnavailable is returned when the server runs without a feed.
@@ -150,9 +149,3 @@ func relayed[E any](ctx context.Context, pos func(E) int64) func(<-chan E, error
 
 func gigEventPos(e *db.GigEventRow) int64     { return e.Pos }
 func orderEventPos(e *db.OrderEventRow) int64 { return e.Pos }
-
-// countSubscription keeps the subscriptions gauge while the operation runs.
-func countSubscription(ctx context.Context) {
-	metrics.Subscriptions.Inc()
-	context.AfterFunc(ctx, metrics.Subscriptions.Dec)
-}

@@ -184,7 +184,6 @@ func (r *subscriptionResolver) GigPosted(ctx context.Context, filter *model.GigF
 		sub.After = &pos
 	}
 	sub.Wake = stream.Waker(ctx)
-	countSubscription(ctx)
 	return relayed(ctx, gigEventPos)(r.Feed.Gigs.Subscribe(ctx, sub))
 }
 
@@ -214,7 +213,6 @@ func (r *subscriptionResolver) OrderEvents(ctx context.Context, orderID string, 
 		sub.After = &pos
 	}
 	sub.Wake = stream.Waker(ctx)
-	countSubscription(ctx)
 	return relayed(ctx, orderEventPos)(r.Feed.Orders.Subscribe(ctx, sub))
 }
 

@@ -36,10 +36,15 @@ const (
 type Hook struct {
 	wake func()
 
-	mu   sync.Mutex
-	take func() (int64, State)
-	feed func()
-	err  *gqlerror.Error
+	mu  sync.Mutex
+	src source
+	err *gqlerror.Error
+}
+
+// source is a relayed channel, seen without its element type.
+type source interface {
+	take() (int64, State)
+	feed()
 }
 
 // NewHook returns a hook whose source calls wake after each event it makes ready and after it
@@ -76,40 +81,51 @@ func Relay[T any](ctx context.Context, src <-chan T, key func(T) int64) <-chan T
 	if h == nil {
 		return src
 	}
-	out := make(chan T, 1)
-	var pending T
-	var closed bool
+	r := &relay[T]{src: src, out: make(chan T, 1), key: key}
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.take = func() (int64, State) {
-		select {
-		case v, ok := <-src:
-			if !ok {
-				closed = true
-				return 0, Closed
-			}
-			pending = v
-			return key(v), Ready
-		default:
-			return 0, Empty
+	h.src = r
+	h.mu.Unlock()
+	return r.out
+}
+
+// relay holds the event taken from src until the transport feeds it to out (one struct per
+// subscription: it lives as long as the subscription).
+type relay[T any] struct {
+	src     <-chan T
+	out     chan T
+	key     func(T) int64
+	pending T
+	closed  bool
+}
+
+func (r *relay[T]) take() (int64, State) {
+	select {
+	case v, ok := <-r.src:
+		if !ok {
+			r.closed = true
+			return 0, Closed
 		}
+		r.pending = v
+		return r.key(v), Ready
+	default:
+		return 0, Empty
 	}
-	h.feed = func() {
-		if closed {
-			close(out)
-			return
-		}
-		// Never block the transport: an event gqlgen did not take (it can only have stopped
-		// reading, as after a failed start) is replaced.
-		select {
-		case <-out:
-		default:
-		}
-		out <- pending
-		var zero T
-		pending = zero
+}
+
+func (r *relay[T]) feed() {
+	if r.closed {
+		close(r.out)
+		return
 	}
-	return out
+	// Never block the transport: an event gqlgen did not take (it can only have stopped
+	// reading, as after a failed start) is replaced.
+	select {
+	case <-r.out:
+	default:
+	}
+	r.out <- r.pending
+	var zero T
+	r.pending = zero
 }
 
 // Attached reports whether a source was relayed through h (after the resolver ran). An operation
@@ -117,16 +133,16 @@ func Relay[T any](ctx context.Context, src <-chan T, key func(T) int64) <-chan T
 func (h *Hook) Attached() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.take != nil
+	return h.src != nil
 }
 
 // Take takes the next event without blocking and returns its key. Only one goroutine at a time
 // may call Take and Feed.
-func (h *Hook) Take() (int64, State) { return h.take() }
+func (h *Hook) Take() (int64, State) { return h.src.take() }
 
 // Feed hands the event just taken to gqlgen's channel (or closes it after Closed), so that the
 // next execution of the operation renders it.
-func (h *Hook) Feed() { h.feed() }
+func (h *Hook) Feed() { h.src.feed() }
 
 // Fail records why the source is about to close, for the transport to send as the operation's
 // error. It reports false when no hook drives the operation (the caller then uses its

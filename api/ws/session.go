@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,7 +86,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	up := t.im.upgrader
 	up.Subprotocols = []string{TransportWS}
 	// Small read buffers: client messages are small and rare; a larger one is read in pieces.
-	up.ReadBufferSize = 512
+	up.ReadBufferSize = 256
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return // gorilla answered the request
@@ -92,16 +94,23 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	t.im.open.Add(1)
 	metrics.WebSocketConnections.Inc()
 
-	// The socket outlives this request: detach from its cancellation but keep its values (the
+	// The socket outlives this request: detach from its cancellation, keeping its values (the
 	// request id, the viewer of an Authorization header, the client address).
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	s := &session{t: t, ws: conn, ctx: ctx, cancel: cancel, exec: exec, ops: map[string]*operation{}}
+	base := context.WithoutCancel(r.Context())
+	if cfg.Detach != nil {
+		// gqlgen's executor wants an operation start time in the context (for tracing); a
+		// socket-wide one is enough here.
+		base = graphql.StartOperationTrace(cfg.Detach(r.Context()))
+	}
+	ctx, cancel := context.WithCancel(base)
+	s := &session{t: t, ws: conn, ctx: ctx, cancel: cancel, exec: exec}
 	deadline := cfg.PingInterval + cfg.PongTimeout
 	_ = conn.SetReadDeadline(time.Now().Add(deadline))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(deadline)) })
 	conn.SetReadLimit(cfg.ReadLimit)
-	s.initTimer = time.AfterFunc(cfg.InitTimeout, s.initTimeout)
-	s.pingTimer = time.AfterFunc(cfg.PingInterval, s.ping)
+	// One timer for the init deadline and the pings, whichever comes first.
+	s.initBy = time.Now().Add(cfg.InitTimeout)
+	s.timer = time.AfterFunc(min(cfg.InitTimeout, cfg.PingInterval), s.tick)
 	if cfg.Shutdown != nil {
 		//nolint:contextcheck // the server's shutdown, not the request, ends the socket
 		s.stopShutdown = context.AfterFunc(cfg.Shutdown, func() { s.closeWith(closeGoingAway, closeGoingAwayReason) })
@@ -123,13 +132,14 @@ type session struct {
 	ctx    context.Context // the socket's; after connection_init, with the viewer
 	cancel context.CancelFunc
 
-	initTimer, pingTimer *time.Timer
-	stopShutdown         func() bool
+	timer        *time.Timer
+	initBy       time.Time // connection_init deadline
+	stopShutdown func() bool
 
 	mu     sync.Mutex
 	inited bool
-	closed bool // a close frame went out
-	ops    map[string]*operation
+	closed bool         // a close frame went out
+	ops    []*operation // running, by id (a few per socket: a slice is smaller than a map)
 
 	// The outgoing side: frames to send and operations with events to pull, drained by a writer
 	// goroutine that runs only while there is work (writing is true while it runs).
@@ -164,9 +174,21 @@ func (s *session) read() {
 	for {
 		mt, data, err := s.ws.ReadMessage()
 		if err != nil {
-			// Closed by the peer, by us, by the dead-peer deadline, or over the read limit (gorilla
-			// has sent 1009 then).
+			// Closed by the peer, by us, by the dead-peer deadline, or over the read limit.
+			if errors.Is(err, websocket.ErrReadLimit) {
+				// gorilla has sent 1009; discard the rest of the message for a moment (see
+				// closeGrace) so that the peer gets the close frame rather than a reset.
+				conn := s.ws.NetConn()
+				_ = conn.SetReadDeadline(time.Now().Add(closeGrace))
+				_, _ = io.Copy(io.Discard, conn)
+			}
 			return
+		}
+		s.mu.Lock()
+		closing := s.closed
+		s.mu.Unlock()
+		if closing {
+			continue // we sent a close frame: drain until the peer closes too
 		}
 		if mt != websocket.TextMessage {
 			s.closeWith(CloseBadRequest, "Invalid message: not text")
@@ -206,8 +228,8 @@ func (s *session) handle(data []byte) (int, string) {
 			return CloseBadRequest, "Invalid message received: complete needs an id"
 		}
 		s.mu.Lock()
-		op := s.ops[*m.ID]
-		delete(s.ops, *m.ID)
+		op := s.findOp(*m.ID)
+		s.removeOp(op)
 		s.mu.Unlock()
 		if op != nil {
 			op.cancel()
@@ -226,7 +248,6 @@ func (s *session) init(payload json.RawMessage) (int, string) {
 	if seen {
 		return CloseTooManyInitRequest, "Too many initialisation requests"
 	}
-	s.initTimer.Stop()
 	if !objectOrAbsent(payload) {
 		return CloseBadRequest, "Invalid message received: connection_init payload must be an object"
 	}
@@ -266,7 +287,7 @@ func (s *session) subscribe(id *string, payload json.RawMessage) (int, string) {
 	}
 	idJSON, _ := json.Marshal(*id)
 	s.mu.Lock()
-	if _, dup := s.ops[*id]; dup {
+	if s.findOp(*id) != nil {
 		s.mu.Unlock()
 		return CloseSubscriberExists, "Subscriber for " + truncate(*id) + " already exists"
 	}
@@ -280,7 +301,7 @@ func (s *session) subscribe(id *string, payload json.RawMessage) (int, string) {
 	}
 	op := &operation{id: *id, idJSON: idJSON}
 	op.ctx, op.cancel = context.WithCancel(s.ctx)
-	s.ops[*id] = op
+	s.ops = append(s.ops, op)
 	s.mu.Unlock()
 	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 	// Parsing, validation and the resolver run on their own goroutine, which ends once the
@@ -306,7 +327,7 @@ func (s *session) start(op *operation, params *graphql.RawParams) {
 			s.fail(op, s.panicked(op.ctx, rc, r))
 		}
 	}()
-	ctx := graphql.StartOperationTrace(op.ctx)
+	ctx := op.ctx
 	if f := s.t.im.cfg.OperationContext; f != nil {
 		ctx = f(ctx)
 	}
@@ -340,6 +361,17 @@ func (s *session) start(op *operation, params *graphql.RawParams) {
 	op.hook, op.handler, op.hctx = hook, handler, ctx
 	if share := s.t.im.cfg.ShareKey; share != nil {
 		op.shape = shapeOf(rc, share(ctx))
+	}
+	// The root field's arguments (a filter, a cursor) were evaluated when the resolver ran; keep
+	// only the variables later executions read, not the decoded filter for the subscription's life.
+	if used := selectionVars(rc); used != nil {
+		kept := make(map[string]any, len(used))
+		for name := range used {
+			if v, ok := rc.Variables[name]; ok {
+				kept[name] = v
+			}
+		}
+		rc.Variables = kept
 	}
 	op.started.Store(true)
 	s.wake(op) // events that arrived during the setup
@@ -447,11 +479,26 @@ func (s *session) finish(op *operation, last []byte) {
 
 func (s *session) remove(op *operation) {
 	s.mu.Lock()
-	if s.ops[op.id] == op {
-		delete(s.ops, op.id)
-	}
+	s.removeOp(op)
 	s.mu.Unlock()
 	op.cancel()
+}
+
+// findOp returns the running operation with id, or nil. Called with s.mu held.
+func (s *session) findOp(id string) *operation {
+	for _, op := range s.ops {
+		if op.id == id {
+			return op
+		}
+	}
+	return nil
+}
+
+// removeOp forgets op (nil: nothing). Called with s.mu held.
+func (s *session) removeOp(op *operation) {
+	if i := slices.Index(s.ops, op); op != nil && i >= 0 {
+		s.ops = slices.Delete(s.ops, i, i+1)
+	}
 }
 
 func (s *session) panicked(ctx context.Context, rc *graphql.OperationContext, r any) gqlerror.List {
@@ -585,15 +632,21 @@ func (s *session) closeWith(code int, reason string) {
 		reason = cutUTF8(reason, 120) // a close frame's reason must fit in 123 bytes
 		_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 	}
-	_ = s.ws.NetConn().Close()
+	// Give the peer a moment to read the close frame and answer: the reader, which ignores
+	// messages from now on, ends at the peer's close, its EOF or this deadline. Closing at once
+	// with unread data from the peer would make the kernel reset the connection, and the peer
+	// could lose the close frame.
+	_ = s.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
 }
+
+// closeGrace is how long a socket we closed waits for the peer's side of the close.
+const closeGrace = time.Second
 
 func (s *session) teardown() {
 	s.mu.Lock()
 	s.closed = true // before the timers stop, so that a ping running now does not re-arm
 	s.mu.Unlock()
-	s.initTimer.Stop()
-	s.pingTimer.Stop()
+	s.timer.Stop()
 	if s.stopShutdown != nil {
 		s.stopShutdown()
 	}
@@ -603,24 +656,26 @@ func (s *session) teardown() {
 	metrics.WebSocketConnections.Dec()
 }
 
-func (s *session) initTimeout() {
+// tick closes a socket that has not sent connection_init by the init deadline, and pings.
+func (s *session) tick() {
 	s.mu.Lock()
-	seen := s.inited
+	inited, done := s.inited, s.closed
 	s.mu.Unlock()
-	if !seen {
+	if done {
+		return
+	}
+	now := time.Now()
+	if !inited && !now.Before(s.initBy) {
 		s.closeWith(CloseInitTimeout, "Connection initialisation timeout")
+		return
 	}
-}
-
-func (s *session) ping() {
 	// A failed ping is not fatal here: the read deadline decides when the peer is dead.
-	_ = s.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.t.im.cfg.WriteTimeout))
-	s.mu.Lock()
-	done := s.closed
-	s.mu.Unlock()
-	if !done {
-		s.pingTimer.Reset(s.t.im.cfg.PingInterval)
+	_ = s.ws.WriteControl(websocket.PingMessage, nil, now.Add(s.t.im.cfg.WriteTimeout))
+	next := s.t.im.cfg.PingInterval
+	if !inited {
+		next = min(next, s.initBy.Sub(now))
 	}
+	s.timer.Reset(next)
 }
 
 func encode(resp *graphql.Response) []byte {

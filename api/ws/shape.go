@@ -38,11 +38,7 @@ func shapeOf(rc *graphql.OperationContext, share string) string {
 	var sb strings.Builder
 	formatter.NewFormatter(&sb).FormatQueryDocument(doc)
 
-	used := map[string]bool{}
-	v := varWalker{doc: rc.Doc, used: used, seen: map[string]bool{}}
-	v.directives(op.Directives)
-	v.directives(root.Directives)
-	v.selections(root.SelectionSet)
+	used := selectionVars(rc)
 	names := make([]string, 0, len(used))
 	for n := range used {
 		names = append(names, n)
@@ -63,6 +59,27 @@ func shapeOf(rc *graphql.OperationContext, share string) string {
 	h.Write([]byte{0})
 	h.Write([]byte(share))
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// selectionVars returns the variables that a single-root-field operation uses anywhere but in the
+// root field's arguments (which are evaluated once, when the subscription starts): in its
+// directives, its selection set and the fragments it spreads. nil when the operation is not a
+// single root field.
+func selectionVars(rc *graphql.OperationContext) map[string]bool {
+	op := rc.Operation
+	if op == nil || len(op.SelectionSet) != 1 {
+		return nil
+	}
+	root, ok := op.SelectionSet[0].(*ast.Field)
+	if !ok {
+		return nil
+	}
+	used := map[string]bool{}
+	v := varWalker{doc: rc.Doc, used: used, seen: map[string]bool{}}
+	v.directives(op.Directives)
+	v.directives(root.Directives)
+	v.selections(root.SelectionSet)
+	return used
 }
 
 // varWalker collects the variables a selection set uses, through fragments.

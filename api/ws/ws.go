@@ -88,6 +88,10 @@ type Config struct {
 	// OperationContext, if set, prepares each operation's context from the socket's (the server
 	// gives every operation its own copy of the viewer, which a mutation may update).
 	OperationContext func(ctx context.Context) context.Context
+	// Detach, if set, makes a graphql-transport-ws socket's context from the upgrade request's,
+	// keeping only the values operations need. Without it the socket keeps the request's whole
+	// context (context.WithoutCancel), with everything each HTTP layer put in it, for its life.
+	Detach func(ctx context.Context) context.Context
 }
 
 func (c *Config) defaults() {

@@ -106,7 +106,15 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	s := &session{t: t, ws: conn, ctx: ctx, cancel: cancel, exec: exec}
 	deadline := cfg.PingInterval + cfg.PongTimeout
 	_ = conn.SetReadDeadline(time.Now().Add(deadline))
-	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(deadline)) })
+	conn.SetPongHandler(func(string) error {
+		s.mu.Lock()
+		closing := s.closed
+		s.mu.Unlock()
+		if closing {
+			return nil // the close grace period holds, pongs or not
+		}
+		return conn.SetReadDeadline(time.Now().Add(deadline))
+	})
 	conn.SetReadLimit(cfg.ReadLimit)
 	// One timer for the init deadline and the pings, whichever comes first.
 	s.initBy = time.Now().Add(cfg.InitTimeout)
@@ -195,8 +203,7 @@ func (s *session) read() {
 			return
 		}
 		if code, reason := s.handle(data); code != 0 {
-			s.closeWith(code, reason)
-			return
+			s.closeWith(code, reason) // the reader goes on draining until the peer closes too
 		}
 	}
 }
@@ -282,7 +289,7 @@ func (s *session) subscribe(id *string, payload json.RawMessage) (int, string) {
 		return CloseUnauthorized, "Unauthorized"
 	}
 	var params graphql.RawParams
-	if id == nil || *id == "" || json.Unmarshal(payload, &params) != nil || params.Query == "" && !hasQueryField(payload) {
+	if id == nil || *id == "" || decodeParams(payload, &params) != nil || params.Query == "" && !hasQueryField(payload) {
 		return CloseBadRequest, "Invalid message received: subscribe needs an id and a payload with a query"
 	}
 	idJSON, _ := json.Marshal(*id)
@@ -308,6 +315,14 @@ func (s *session) subscribe(id *string, payload json.RawMessage) (int, string) {
 	// operation is set up (or, for a query or mutation, answered): the reader stays small.
 	go s.start(op, &params)
 	return 0, ""
+}
+
+// decodeParams decodes a subscribe payload; numbers stay json.Number, as gqlgen's scalars expect
+// (a float64 is not an Int).
+func decodeParams(payload json.RawMessage, params *graphql.RawParams) error {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	return dec.Decode(params)
 }
 
 // hasQueryField: a payload with "query": "" is still a subscribe with a query (gqlgen answers
@@ -615,28 +630,32 @@ func (s *session) write(parts ...[]byte) bool {
 		s.qmu.Lock()
 		s.broken = true
 		s.qmu.Unlock()
-		_ = s.ws.NetConn().Close()
+		if !errors.Is(err, websocket.ErrCloseSent) {
+			_ = s.ws.NetConn().Close() // after our close frame, closeWith's grace period decides
+		}
 		return false
 	}
 	return true
 }
 
-// closeWith sends a close frame (the first one counts) and closes the connection, which ends the
-// reader.
+// closeWith sends a close frame (the first one counts), ends every operation and closes the
+// connection after a grace period. In between the peer can read the close frame and answer: the
+// reader, which ignores messages from now on, ends at the peer's close or EOF. Closing at once
+// with unread data from the peer would make the kernel reset the connection, and the peer could
+// lose the close frame; the timer makes sure a peer that never answers is cut off all the same.
 func (s *session) closeWith(code int, reason string) {
 	s.mu.Lock()
 	first := !s.closed
 	s.closed = true
 	s.mu.Unlock()
-	if first {
-		reason = cutUTF8(reason, 120) // a close frame's reason must fit in 123 bytes
-		_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	if !first {
+		return
 	}
-	// Give the peer a moment to read the close frame and answer: the reader, which ignores
-	// messages from now on, ends at the peer's close, its EOF or this deadline. Closing at once
-	// with unread data from the peer would make the kernel reset the connection, and the peer
-	// could lose the close frame.
+	reason = cutUTF8(reason, 120) // a close frame's reason must fit in 123 bytes
+	_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	s.cancel()
 	_ = s.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
+	time.AfterFunc(closeGrace, func() { _ = s.ws.NetConn().Close() })
 }
 
 // closeGrace is how long a socket we closed waits for the peer's side of the close.

@@ -354,3 +354,67 @@ func TestSlowRenderingsKeepTheSocket(t *testing.T) {
 		}
 	}
 }
+
+// TestUnansweredCloseStillEnds: a client that never answers our close frame (here: it keeps
+// sending pongs, which extend a live socket's deadline) is cut off after the close grace period,
+// and its subscriptions end with the close, not later.
+func TestUnansweredCloseStillEnds(t *testing.T) {
+	for _, mode := range []string{"init timeout", "shutdown"} {
+		t.Run(mode, func(t *testing.T) {
+			srv := apitest.New(t, api.Config{WebSocket: ws.Config{InitTimeout: 300 * time.Millisecond, PingInterval: 500 * time.Millisecond, PongTimeout: 500 * time.Millisecond}})
+			base := testutil.ToFloat64(metrics.WebSocketConnections)
+			c := feedtest.Dial(t, srv.URL, ws.TransportWS)
+			if mode == "shutdown" {
+				c.Init("")
+				c.Subscribe("1", sub, nil)
+				waitFor(t, func() bool { return srv.Feed.Gigs.Stats().Subscribers == 1 })
+			}
+			gotClose := make(chan int, 1)
+			c.Conn.SetCloseHandler(func(code int, _ string) error { gotClose <- code; return nil }) // no answer
+			go func() {
+				for {
+					if _, _, err := c.Conn.ReadMessage(); err != nil {
+						return
+					}
+				}
+			}()
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() {
+				for {
+					select {
+					case <-stop:
+						return
+					case <-time.After(200 * time.Millisecond):
+						_ = c.Conn.WriteControl(websocket.PongMessage, nil, time.Now().Add(time.Second))
+					}
+				}
+			}()
+			if mode == "shutdown" {
+				_ = srv.Handler.Shutdown(t.Context())
+			}
+			select {
+			case <-gotClose:
+			case <-time.After(5 * time.Second):
+				t.Fatal("no close frame")
+			}
+			if mode == "shutdown" {
+				waitFor(t, func() bool { return srv.Feed.Gigs.Stats().Subscribers == 0 })
+			}
+			waitFor(t, func() bool { return testutil.ToFloat64(metrics.WebSocketConnections) == base })
+		})
+	}
+}
+
+// TestNumericVariables: numbers in a subscribe payload's variables reach gqlgen as JSON numbers
+// (an Int variable is not a float).
+func TestNumericVariables(t *testing.T) {
+	srv := apitest.New(t, api.Config{})
+	c := feedtest.Dial(t, srv.URL, ws.TransportWS)
+	c.Init("")
+	c.Subscribe("q", `query($n: Int) { skills(first: $n) { edges { node { slug } } } }`, map[string]any{"n": 3})
+	m := c.Read(5 * time.Second)
+	if m.Type != "next" || strings.Contains(string(m.Payload), "errors") || strings.Count(string(m.Payload), "slug") != 3 {
+		t.Fatalf("got %s %s, want three skills", m.Type, m.Payload)
+	}
+}

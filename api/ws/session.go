@@ -86,7 +86,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	up := t.im.upgrader
 	up.Subprotocols = []string{TransportWS}
 	// Small read buffers: client messages are small and rare; a larger one is read in pieces.
-	up.ReadBufferSize = 256
+	up.ReadBufferSize = 128
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return // gorilla answered the request
@@ -102,8 +102,9 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		// socket-wide one is enough here.
 		base = graphql.StartOperationTrace(cfg.Detach(r.Context()))
 	}
-	ctx, cancel := context.WithCancel(base)
-	s := &session{t: t, ws: conn, ctx: ctx, cancel: cancel, exec: exec}
+	// No cancellation of its own: the socket's end cancels its operations one by one (a
+	// cancellable context per socket would cost every idle subscriber a few hundred bytes more).
+	s := &session{t: t, ws: conn, ctx: base, exec: exec}
 	deadline := cfg.PingInterval + cfg.PongTimeout
 	_ = conn.SetReadDeadline(time.Now().Add(deadline))
 	conn.SetPongHandler(func(string) error {
@@ -134,11 +135,10 @@ const (
 
 // session is one graphql-transport-ws socket.
 type session struct {
-	t      *Transport
-	ws     *websocket.Conn
-	exec   graphql.GraphExecutor
-	ctx    context.Context // the socket's; after connection_init, with the viewer
-	cancel context.CancelFunc
+	t    *Transport
+	ws   *websocket.Conn
+	exec graphql.GraphExecutor
+	ctx  context.Context // the socket's; after connection_init, with the viewer
 
 	timer        *time.Timer
 	initBy       time.Time // connection_init deadline
@@ -499,6 +499,17 @@ func (s *session) remove(op *operation) {
 	op.cancel()
 }
 
+// endOps ends every operation of the socket.
+func (s *session) endOps() {
+	s.mu.Lock()
+	ops := s.ops
+	s.ops = nil
+	s.mu.Unlock()
+	for _, op := range ops {
+		op.cancel()
+	}
+}
+
 // findOp returns the running operation with id, or nil. Called with s.mu held.
 func (s *session) findOp(id string) *operation {
 	for _, op := range s.ops {
@@ -653,7 +664,7 @@ func (s *session) closeWith(code int, reason string) {
 	}
 	reason = cutUTF8(reason, 120) // a close frame's reason must fit in 123 bytes
 	_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
-	s.cancel()
+	s.endOps()
 	_ = s.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
 	time.AfterFunc(closeGrace, func() { _ = s.ws.NetConn().Close() })
 }
@@ -669,7 +680,7 @@ func (s *session) teardown() {
 	if s.stopShutdown != nil {
 		s.stopShutdown()
 	}
-	s.cancel() // ends every operation; the feed drops their subscriptions
+	s.endOps() // the feed drops their subscriptions
 	_ = s.ws.Close()
 	s.t.im.open.Add(-1)
 	metrics.WebSocketConnections.Dec()

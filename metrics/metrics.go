@@ -80,32 +80,31 @@ var (
 // delivered to its subscribers (newest event position minus the position delivered). A later call
 // replaces the earlier function.
 func SetFeedLag(lag func() float64) {
-	mu.Lock()
-	defer mu.Unlock()
-	if feedLag != nil {
-		Registry.Unregister(feedLag)
-	}
-	feedLag = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	setGaugeFunc(&feedLag, prometheus.GaugeOpts{
 		Namespace: "gigraph", Name: "feed_lag_events",
 		Help: "Gig events written but not yet delivered by this instance's feed.",
 	}, lag)
-	Registry.MustRegister(feedLag)
 }
 
 // SetSubscriptions registers the number of running GraphQL subscriptions, read from the feed
 // when scraped (a counter kept per subscription would cost every subscription a context
 // callback). A later call replaces the earlier function.
 func SetSubscriptions(n func() float64) {
-	mu.Lock()
-	defer mu.Unlock()
-	if subsCount != nil {
-		Registry.Unregister(subsCount)
-	}
-	subsCount = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	setGaugeFunc(&subsCount, prometheus.GaugeOpts{
 		Namespace: "gigraph", Name: "subscriptions",
 		Help: "Running GraphQL subscriptions (live and replaying).",
 	}, n)
-	Registry.MustRegister(subsCount)
+}
+
+// setGaugeFunc registers a gauge read from fn in *slot, replacing the one there.
+func setGaugeFunc(slot *prometheus.Collector, opts prometheus.GaugeOpts, fn func() float64) {
+	mu.Lock()
+	defer mu.Unlock()
+	if *slot != nil {
+		Registry.Unregister(*slot)
+	}
+	*slot = prometheus.NewGaugeFunc(opts, fn)
+	Registry.MustRegister(*slot)
 }
 
 // SetDB exports the connection pool statistics of db (open, in use, idle, waits…). A later call

@@ -64,13 +64,7 @@ func (t *Transport) Supports(r *http.Request) bool { return r.Header.Get("Upgrad
 // soon as the socket is set up (the socket lives on in its own goroutine, so net/http's
 // per-request state is freed); the legacy protocol is served inside the call.
 func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	offered := false
-	for _, p := range websocket.Subprotocols(r) {
-		if p == TransportWS {
-			offered = true
-		}
-	}
-	if !offered {
+	if !slices.Contains(websocket.Subprotocols(r), TransportWS) {
 		t.legacy.Do(w, r, exec)
 		return
 	}

@@ -192,12 +192,11 @@ func (s *session) read() {
 		if closing {
 			continue // we sent a close frame: drain until the peer closes too
 		}
+		// After a violation the reader goes on draining until the peer closes too (closeWith).
 		if mt != websocket.TextMessage {
 			s.closeWith(CloseBadRequest, "Invalid message: not text")
-			return
-		}
-		if code, reason := s.handle(data); code != 0 {
-			s.closeWith(code, reason) // the reader goes on draining until the peer closes too
+		} else if code, reason := s.handle(data); code != 0 {
+			s.closeWith(code, reason)
 		}
 	}
 }

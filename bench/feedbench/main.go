@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string) error {
 	gigs := fs.Int("gigs", 20, "gigs to post (each matches every subscriber)")
 	filters := fs.Int("filters", 100, "distinct filters among the subscribers (all match the posted gigs)")
 	serve := fs.String("serve", "", "internal: serve the API on the given database URL")
+	fs.BoolVar(&overUnix, "unix", false, "connect the clients over a Unix socket instead of loopback TCP (on loopback TCP the\n"+
+		"server's writes also run the clients' TCP receive path, which a real network does on the clients' machines)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -95,7 +98,7 @@ INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE
 		return err
 	}
 
-	child, addr, err := startChild(ctx, url)
+	child, addr, err := startChild(ctx, url, overUnix)
 	if err != nil {
 		return err
 	}
@@ -176,12 +179,33 @@ INSERT INTO clients (user_id, company_name, country) SELECT id, 'Bench Ltd', 'DE
 	return nil
 }
 
+// overUnix: the server listens on a Unix socket (the address is its path) instead of loopback TCP.
+var overUnix bool
+
+// dial connects to the server child at addr.
+func dial(ctx context.Context, addr string) (net.Conn, error) {
+	var d net.Dialer
+	if overUnix {
+		return d.DialContext(ctx, "unix", addr)
+	}
+	return d.DialContext(ctx, "tcp", addr)
+}
+
+// host is what URLs to the server child name.
+func host(addr string) string {
+	if overUnix {
+		return "feedbench"
+	}
+	return addr
+}
+
 func stats(ctx context.Context, addr string) (heap, stack uint64, goroutines int, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/benchstats", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+host(addr)+"/benchstats", nil)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	res, err := http.DefaultClient.Do(req)
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx, addr) }}}
+	res, err := client.Do(req)
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -238,8 +262,9 @@ func openSubscribers(ctx context.Context, addr string, n, filters, gigs int) ([]
 // subscribe opens one subscriber whose filter is the f-th: a minimum budget of f mod 1000 + 1 euros and, for
 // every other filter, remote gigs only. The posted gigs (remote, 1000 EUR) match them all.
 func subscribe(ctx context.Context, addr string, f, gigs int) (*subscriber, error) {
-	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024}
-	c, res, err := d.DialContext(ctx, "ws://"+addr+"/graphql", nil)
+	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024,
+		NetDialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx, addr) }}
+	c, res, err := d.DialContext(ctx, "ws://"+host(addr)+"/graphql", nil)
 	if res != nil && res.Body != nil {
 		_ = res.Body.Close()
 	}
@@ -319,7 +344,16 @@ func serveChild(ctx context.Context, url string) error {
 		return err
 	}
 	defer f.Close()
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	network, address := "tcp", "127.0.0.1:0"
+	if overUnix {
+		dir, err := os.MkdirTemp("", "feedbench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		network, address = "unix", filepath.Join(dir, "api.sock")
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, network, address)
 	if err != nil {
 		return err
 	}
@@ -352,12 +386,12 @@ func serveChild(ctx context.Context, url string) error {
 	return err
 }
 
-func startChild(ctx context.Context, url string) (*exec.Cmd, string, error) {
+func startChild(ctx context.Context, url string, unix bool) (*exec.Cmd, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, "", err
 	}
-	cmd := exec.CommandContext(ctx, exe, "--serve", url)
+	cmd := exec.CommandContext(ctx, exe, "--serve", url, "--unix="+strconv.FormatBool(unix))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

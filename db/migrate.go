@@ -21,7 +21,7 @@ var migrations embed.FS
 // index of a large table takes longer than any API statement may. (lock_timeout still holds, so a
 // migration that cannot get its locks fails instead of stalling the API behind it; run it again.)
 func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
-	dsn, err := setParam(s.dsn, "statement_timeout", "0")
+	dsn, err := withParams(s.dsn, map[string]string{"statement_timeout": "0"}, true)
 	if err != nil {
 		return 0, err
 	}

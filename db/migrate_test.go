@@ -27,7 +27,7 @@ func TestMigrationConnectionTimeouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, dsn := range map[string]string{"url": store.DSN(), "key=value": kv} {
-		migrationDSN, err := setParam(dsn, "statement_timeout", "0")
+		migrationDSN, err := withParams(dsn, map[string]string{"statement_timeout": "0"}, true)
 		if err != nil {
 			t.Fatal(err)
 		}

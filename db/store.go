@@ -49,7 +49,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		"statement_timeout": strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10),
 		"lock_timeout":      strconv.FormatInt(opts.LockTimeout.Milliseconds(), 10),
 		"timezone":          "UTC",
-	})
+	}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -78,8 +78,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 }
 
 // withParams adds run-time parameters to a DSN unless it sets them itself; zero-millisecond
-// timeouts are left out so the server's defaults hold.
-func withParams(dsn string, params map[string]string) (string, error) {
+// timeouts are left out so the server's defaults hold. With replace, every parameter is set as
+// given, over the DSN's own value.
+func withParams(dsn string, params map[string]string, replace bool) (string, error) {
+	set := func(has bool, v string) bool { return replace || !has && v != "0" }
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
@@ -87,7 +89,7 @@ func withParams(dsn string, params map[string]string) (string, error) {
 		}
 		q := u.Query()
 		for k, v := range params {
-			if q.Get(k) == "" && v != "0" {
+			if set(q.Get(k) != "", v) {
 				q.Set(k, v)
 			}
 		}
@@ -95,27 +97,11 @@ func withParams(dsn string, params map[string]string) (string, error) {
 		return u.String(), nil
 	}
 	for k, v := range params {
-		if !strings.Contains(dsn, k+"=") && v != "0" {
-			dsn += " " + k + "=" + v
+		if set(strings.Contains(dsn, k+"="), v) {
+			dsn += " " + k + "=" + v // key=value form: lib/pq keeps the last value of a repeated key
 		}
 	}
 	return strings.TrimSpace(dsn), nil
-}
-
-// setParam sets one run-time parameter of a DSN, replacing the value it has.
-func setParam(dsn, key, value string) (string, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", fmt.Errorf("parse DATABASE_URL: %w", err)
-		}
-		q := u.Query()
-		q.Set(key, value)
-		u.RawQuery = q.Encode()
-		return u.String(), nil
-	}
-	// key=value form: lib/pq keeps the last value of a repeated key.
-	return dsn + " " + key + "=" + value, nil
 }
 
 // DSN is the connection string the store was opened with; the feed listener opens its own

@@ -199,8 +199,8 @@ func (h *Hub[E]) fill(s *Sub[E]) {
 	}
 	pushed := false
 	defer func() {
-		if pushed && s.wake != nil {
-			s.wake()
+		if pushed {
+			s.woken()
 		}
 	}()
 	i := sort.Search(len(h.ring), func(i int) bool { return h.log.Pos(h.ring[i]) > s.last })
@@ -295,6 +295,12 @@ type Subscription[E any] struct {
 
 func (s *Sub[E]) close() {
 	close(s.ch)
+	s.woken()
+}
+
+// woken tells the subscriber's transport, if it asked (Subscription.Wake), that its channel
+// changed.
+func (s *Sub[E]) woken() {
 	if s.wake != nil {
 		s.wake()
 	}
@@ -373,9 +379,7 @@ func (h *Hub[E]) replay(ctx context.Context, s *Sub[E]) {
 			if s.match(e) {
 				select {
 				case s.ch <- e:
-					if s.wake != nil {
-						s.wake()
-					}
+					s.woken()
 				case <-ctx.Done():
 					return
 				}

@@ -145,12 +145,12 @@ type session struct {
 
 	// The outgoing side: frames to send and operations with events to pull, drained by a writer
 	// goroutine that runs only while there is work (writing is true while it runs).
-	qmu     sync.Mutex
-	frames  [][]byte
-	runq    []*operation
-	writing bool
-	broken  bool // a write failed; the socket is closing
-	queued  int  // bytes in frames
+	qmu         sync.Mutex
+	frames      [][]byte
+	runq        []*operation
+	writing     bool
+	broken      bool // a write failed; the socket is closing
+	queuedBytes int  // in frames
 
 	deadlineSet time.Time // when the write deadline was last set (writer only)
 }
@@ -367,12 +367,13 @@ func (s *session) start(op *operation, params *graphql.RawParams) {
 		return
 	}
 	op.hook, op.handler, op.hctx = hook, handler, ctx
-	if share := s.t.im.cfg.ShareKey; share != nil {
-		op.shape = shapeOf(rc, share(ctx))
+	used := selectionVars(rc)
+	if share := s.t.im.cfg.ShareKey; share != nil && used != nil {
+		op.shape = shapeOf(rc, used, share(ctx))
 	}
 	// The root field's arguments (a filter, a cursor) were evaluated when the resolver ran; keep
 	// only the variables later executions read, not the decoded filter for the subscription's life.
-	if used := selectionVars(rc); used != nil {
+	if used != nil {
 		kept := make(map[string]any, len(used))
 		for name := range used {
 			if v, ok := rc.Variables[name]; ok {
@@ -542,13 +543,13 @@ func (s *session) send(frame []byte) {
 	if s.broken {
 		return
 	}
-	if s.queued+len(frame) > maxQueuedBytes {
+	if s.queuedBytes+len(frame) > maxQueuedBytes {
 		// The client sends faster than it reads (pings, say): drop it rather than buffer.
 		s.broken = true
 		go s.closeWith(websocket.ClosePolicyViolation, "Too many messages waiting: read the socket")
 		return
 	}
-	s.queued += len(frame)
+	s.queuedBytes += len(frame)
 	s.frames = append(s.frames, frame)
 	s.kick()
 }
@@ -591,7 +592,7 @@ func (s *session) writer() {
 		}
 		frames, s.frames = s.frames, frames[:0]
 		runq, s.runq = s.runq, runq[:0]
-		s.queued = 0
+		s.queuedBytes = 0
 		s.qmu.Unlock()
 		for _, f := range frames {
 			if !s.write(f) {

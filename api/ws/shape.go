@@ -19,8 +19,8 @@ import (
 // choose the events (a filter, a resume cursor) rather than how each renders. Two gig-alert
 // consumers with different filters that ask for the same fields share their renderings.
 //
-// It returns "" (do not share) for anything but a single root field.
-func shapeOf(rc *graphql.OperationContext, share string) string {
+// used is selectionVars(rc). It returns "" (do not share) for anything but a single root field.
+func shapeOf(rc *graphql.OperationContext, used map[string]bool, share string) string {
 	op := rc.Operation
 	if op == nil || len(op.SelectionSet) != 1 {
 		return ""
@@ -38,7 +38,6 @@ func shapeOf(rc *graphql.OperationContext, share string) string {
 	var sb strings.Builder
 	formatter.NewFormatter(&sb).FormatQueryDocument(doc)
 
-	used := selectionVars(rc)
 	names := make([]string, 0, len(used))
 	for n := range used {
 		names = append(names, n)

@@ -14,7 +14,8 @@ func shapeFor(t *testing.T, query string, vars map[string]any, viewer string) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	return shapeOf(&graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: vars}, viewer)
+	rc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: vars}
+	return shapeOf(rc, selectionVars(rc), viewer)
 }
 
 func TestShapeOf(t *testing.T) {
